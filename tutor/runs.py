@@ -1,0 +1,78 @@
+"""Run folders and the record of finished runs that `tutor progress` reads.
+
+Each `tutor run dayNN` works in its own folder ``$TUTOR_HOME/runs/<day>-<timestamp>``.
+When it finishes (or is interrupted) it is appended to ``$TUTOR_HOME/runs.json``:
+
+    {"format_version": 1, "runs": [
+        {"run_id": "day7-20261123-101500", "day": "day7", "run_dir": "...",
+         "status": "completed" | "interrupted", "started_at": iso, "finished_at": iso,
+         "metric": "accuracy", "value": 0.91, "target": 0.85, "passed": true,
+         "recipe": "cpu", "model": "...", "dataset": "...", "smoke": false}]}
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from tutor import paths, state
+from tutor.errors import UsageError
+
+RUNS_VERSION = 1
+
+
+def _default() -> dict[str, Any]:
+    return {"format_version": RUNS_VERSION, "runs": []}
+
+
+def now_iso() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def new_run_dir(day: str) -> Path:
+    """A fresh folder for one run of ``day``; never reuses an existing one."""
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    base = paths.runs_dir() / f"{day}-{stamp}"
+    run_dir, n = base, 1
+    while run_dir.exists():
+        n += 1
+        run_dir = base.with_name(f"{base.name}-{n}")
+    run_dir.mkdir(parents=True)
+    return run_dir
+
+
+def load_runs() -> list[dict[str, Any]]:
+    return state.read_json(paths.run_records_path(), default=_default, version=RUNS_VERSION)[
+        "runs"
+    ]
+
+
+def record_run(record: dict[str, Any]) -> None:
+    """Append (or replace, by run_id) a run record."""
+
+    def change(data: dict[str, Any]) -> None:
+        data["runs"] = [r for r in data["runs"] if r.get("run_id") != record["run_id"]]
+        data["runs"].append(record)
+
+    state.update_json(paths.run_records_path(), change, default=_default, version=RUNS_VERSION)
+
+
+def find_run_dir(day: str | None = None, name: str | None = None) -> Path:
+    """The run folder named ``name`` (a path or a folder under runs/), else the latest one
+    of ``day`` (any day if None) that has a saved model."""
+    if name:
+        candidate = Path(name)
+        for path in (candidate, paths.runs_dir() / name):
+            if path.is_dir():
+                return path
+        raise UsageError(f"No run folder '{name}' (looked in {paths.runs_dir()}).")
+    pattern = f"{day}-*" if day else "*"
+    found = sorted(
+        (p for p in paths.runs_dir().glob(pattern) if (p / "model").is_dir()),
+        key=lambda p: p.stat().st_mtime,
+    )
+    if not found:
+        what = f"{day} " if day else ""
+        raise UsageError(f"No finished {what}run yet: run `tutor run day7` first.")
+    return found[-1]
