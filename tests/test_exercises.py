@@ -155,15 +155,15 @@ def test_solution_stays_closed_until_passed_and_force_is_recorded():
     assert "solution revealed" in invoke("exercises").output
 
     # Passing after seeing the solution does not count as evidence ...
-    progress.record_exercise_checked("mlm_masking", "day46", "x.py", passed=True)
-    evidence = progress_item("day46.mlm")["evidence"][1]
+    progress.record_exercise_checked("mlm_masking", "day48", "x.py", passed=True)
+    evidence = progress_item("day48.mlm")["evidence"][1]
     assert not evidence["satisfied"]
     assert evidence["action"] == "tutor start mlm_masking --force"
     # ... until the learner starts over and passes on their own.
     assert invoke("start", "mlm_masking", "--force").exit_code == 0
     assert status_of("mlm_masking") == "started"
-    progress.record_exercise_checked("mlm_masking", "day46", "x.py", passed=True)
-    assert progress_item("day46.mlm")["evidence"][1]["satisfied"]
+    progress.record_exercise_checked("mlm_masking", "day48", "x.py", passed=True)
+    assert progress_item("day48.mlm")["evidence"][1]["satisfied"]
 
 
 def test_reset_of_a_day_clears_its_exercise_results_but_keeps_the_file(tutor_home: Path):

@@ -10,10 +10,7 @@ HEAVY = ("torch", "transformers", "datasets")
 
 def _loaded_after(code: str) -> list[str]:
     # The marker separates what the code itself printed (help text) from the module list.
-    probe = (
-        f"{code}\nimport sys\n"
-        f"print('@@LOADED@@', *(m for m in {HEAVY!r} if m in sys.modules))"
-    )
+    probe = f"{code}\nimport sys\nprint('@@LOADED@@', *(m for m in {HEAVY!r} if m in sys.modules))"
     out = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
     )

@@ -121,6 +121,34 @@ def test_day7_items_named_in_the_course_plan_are_there():
     assert kinds["I understand the role and properties of softmax"] == {"quiz", "exercise"}
     finetune = "I have successfully fine-tuned a pre-trained BERT model on a sentiment task"
     assert kinds[finetune] == {"run"}
+    assert len(kinds) == 4, "day 7 holds these four items only"
+
+
+# What the course plan puts on each day: the quiz topics its items test and its exercises.
+COURSE_PLAN = {
+    "day7": (
+        {"pretraining-finetuning", "bidirectionality", "mlm", "softmax", "cross-entropy"},
+        {"softmax"},
+    ),
+    "day45": (
+        {"fine-tuning-practice", "task-heads", "evaluation"},
+        {"discriminative_lr", "cls_head"},
+    ),
+    "day46": ({"transfer-learning", "pretraining-finetuning"}, set()),
+    "day47": ({"bert-architecture", "bert-inputs"}, {"input_encoding"}),
+    "day48": ({"mlm", "nsp"}, {"mlm_masking", "nsp_pairs"}),
+    "day49": ({"t5", "model-comparison"}, set()),
+    "day50": ({"task-heads", "evaluation"}, set()),
+}
+
+
+@pytest.mark.parametrize("day", list(COURSE_PLAN))
+def test_each_day_tests_the_topics_and_exercises_of_its_lesson(day):
+    topics, exercises = COURSE_PLAN[day]
+    evidence = [e for i in progress.DAYS[day].items for e in i.evidence]
+    assert {t for e in evidence for t in e.topics} == topics
+    assert {x for e in evidence for x in e.exercises} == exercises
+    assert 2 <= len(progress.DAYS[day].items) <= 4
 
 
 # --------------------------------------------------------------------------- empty state
@@ -175,7 +203,7 @@ def test_a_run_below_target_does_not_count_and_says_why():
 def test_a_run_of_another_day_ticks_only_that_day():
     record_run("day45")
     data = report()
-    assert item(data, "day45.project")["state"] == "verified"
+    assert item(data, "day45.strategies")["state"] == "verified"
     assert item(data, "day7.finetune")["state"] == "todo"
 
 
@@ -201,8 +229,8 @@ def test_quiz_mastery_ticks_quiz_items_through_the_history_module():
 def test_below_80_percent_does_not_tick():
     write_quiz(answers("transfer-learning", [True, True, True, False, False]))
     data = report()
-    assert item(data, "day7.transfer")["state"] == "todo"
-    assert evidence(data, "day7.transfer", "quiz")["correct"] == 3
+    assert item(data, "day46.transfer")["state"] == "todo"
+    assert evidence(data, "day46.transfer", "quiz")["correct"] == 3
 
 
 @pytest.mark.parametrize(
@@ -232,33 +260,33 @@ def test_only_the_latest_answer_to_each_question_counts():
     history += [("t5-q0", ["t5"], False, iso(-HOUR)), ("t5-q1", ["t5"], False, iso(-HOUR))]
     write_quiz(history)
     data = report()
-    assert item(data, "day50.t5")["state"] == "todo"
+    assert item(data, "day49.t5")["state"] == "todo"
     assert (
-        evidence(data, "day50.t5", "quiz")["correct"],
-        evidence(data, "day50.t5", "quiz")["answered"],
+        evidence(data, "day49.t5", "quiz")["correct"],
+        evidence(data, "day49.t5", "quiz")["answered"],
     ) == (3, 5)
 
 
 def test_questions_of_other_topics_do_not_count():
     write_quiz(answers("t5", [True] * 5))
-    assert item(report(), "day50.compare")["state"] == "todo"
+    assert item(report(), "day49.compare")["state"] == "todo"
 
 
 # --------------------------------------------------------------------------- mark / unmark
 
 
 def test_mark_and_unmark_a_self_assessed_item():
-    result = invoke("progress", "mark", "day49.honest")
+    result = invoke("progress", "mark", "day49.when")
     assert result.exit_code == 0, result.output
-    assert "◐ day49.honest marked as self-assessed" in result.output
+    assert "◐ day49.when marked as self-assessed" in result.output
     shown = invoke("progress").output
-    assert "  ◐ I evaluate a fine-tuned model honestly" in shown
-    assert item(report(), "day49.honest")["state"] == "self-assessed"
+    assert "  ◐ I can explain to someone else when fine-tuning BERT" in shown
+    assert item(report(), "day49.when")["state"] == "self-assessed"
 
-    result = invoke("progress", "unmark", "day49.honest")
+    result = invoke("progress", "unmark", "day49.when")
     assert result.exit_code == 0
-    assert item(report(), "day49.honest")["state"] == "todo"
-    assert "was not marked" in invoke("progress", "unmark", "day49.honest").output
+    assert item(report(), "day49.when")["state"] == "todo"
+    assert "was not marked" in invoke("progress", "unmark", "day49.when").output
 
 
 def test_a_self_mark_never_shows_as_verified_but_evidence_does():
@@ -288,11 +316,11 @@ def test_next_step_is_the_first_unticked_items_action():
     write_quiz(answers("pretraining-finetuning", [True] * 5))
     data = report()
     assert data["next_step"] == {
-        "item": "day7.transfer",
-        "text": item(data, "day7.transfer")["text"],
-        "command": "tutor quiz easy --topic transfer-learning",
+        "item": "day7.bidirectional",
+        "text": item(data, "day7.bidirectional")["text"],
+        "command": "tutor quiz easy --topic bidirectionality",
     }
-    assert "Next: tutor quiz easy --topic transfer-learning" in invoke("progress").output
+    assert "Next: tutor quiz easy --topic bidirectionality" in invoke("progress").output
 
 
 # --------------------------------------------------------------------------- reset
@@ -316,7 +344,7 @@ def test_reset_confirmed_clears_marks_and_ignores_older_evidence_but_keeps_the_r
     result = invoke("progress", "reset", input="y\n")
     assert result.exit_code == 0, result.output
     data = report()
-    for item_id in ("day7.paradigm", "day7.finetune", "day7.transfer"):
+    for item_id in ("day7.paradigm", "day7.finetune", "day46.transfer"):
         assert item(data, item_id)["state"] == "todo", item_id
     assert paths.run_records_path().read_bytes() == runs_before
     assert paths.quiz_state_path().read_bytes() == quiz_before
@@ -327,14 +355,14 @@ def test_reset_confirmed_clears_marks_and_ignores_older_evidence_but_keeps_the_r
 
 def test_reset_of_one_day_leaves_the_other_days_alone():
     invoke("progress", "mark", "day7.paradigm")
-    invoke("progress", "mark", "day49.honest")
+    invoke("progress", "mark", "day49.when")
     record_run("day45")
     result = invoke("progress", "reset", "--day", "7", "--yes")
     assert result.exit_code == 0, result.output
     data = report()
     assert item(data, "day7.paradigm")["state"] == "todo"
-    assert item(data, "day49.honest")["state"] == "self-assessed"
-    assert item(data, "day45.project")["state"] == "verified"
+    assert item(data, "day49.when")["state"] == "self-assessed"
+    assert item(data, "day45.strategies")["state"] == "verified"
 
 
 def test_reset_of_an_unknown_day_is_refused():
@@ -347,7 +375,7 @@ def test_reset_of_an_unknown_day_is_refused():
 
 
 def test_json_matches_the_text_view():
-    invoke("progress", "mark", "day49.honest")
+    invoke("progress", "mark", "day49.when")
     record_run()
     data = report()
     text = invoke("progress").output
@@ -373,34 +401,34 @@ def test_corrupt_state_is_reported_and_kept_aside():
     assert "Warning" in result.stderr and "progress.json" in result.stderr
     kept = list(path.parent.glob("progress.json.corrupt-*"))
     assert len(kept) == 1 and kept[0].read_text(encoding="utf-8") == "{not json"
-    assert invoke("progress", "mark", "day49.honest").exit_code == 0
-    assert item(report(), "day49.honest")["state"] == "self-assessed"
+    assert invoke("progress", "mark", "day49.when").exit_code == 0
+    assert item(report(), "day49.when")["state"] == "self-assessed"
 
 
 def test_state_of_the_wrong_shape_is_kept_aside_too():
     path = paths.progress_state_path()
     path.parent.mkdir(parents=True)
     path.write_text(json.dumps({"format_version": 1, "exercises": []}), encoding="utf-8")
-    assert invoke("progress", "mark", "day49.honest").exit_code == 0
+    assert invoke("progress", "mark", "day49.when").exit_code == 0
     assert list(path.parent.glob("progress.json.corrupt-*"))
-    assert item(report(), "day49.honest")["state"] == "self-assessed"
+    assert item(report(), "day49.when")["state"] == "self-assessed"
 
 
 def test_state_from_a_newer_version_is_refused_and_untouched():
     path = paths.progress_state_path()
     path.parent.mkdir(parents=True)
     path.write_text(json.dumps({"format_version": 99}), encoding="utf-8")
-    result = invoke("progress", "mark", "day49.honest")
+    result = invoke("progress", "mark", "day49.when")
     assert result.exit_code == 1
     assert "newer" in result.output
     assert json.loads(path.read_text(encoding="utf-8")) == {"format_version": 99}
 
 
 def test_state_is_versioned_json_and_a_migration_hook_upgrades_it(monkeypatch):
-    invoke("progress", "mark", "day49.honest")
+    invoke("progress", "mark", "day49.when")
     saved = json.loads(paths.progress_state_path().read_text(encoding="utf-8"))
     assert saved["format_version"] == progress.PROGRESS_VERSION == 1
-    assert set(saved["self_assessed"]) == {"day49.honest"}
+    assert set(saved["self_assessed"]) == {"day49.when"}
 
     def to_v2(data: dict[str, Any]) -> dict[str, Any]:
         data["self_assessed"] = {k.upper(): v for k, v in data["self_assessed"].items()}
@@ -410,4 +438,4 @@ def test_state_is_versioned_json_and_a_migration_hook_upgrades_it(monkeypatch):
     monkeypatch.setitem(progress.MIGRATIONS, 1, to_v2)
     upgraded = progress.load_state()
     assert upgraded["format_version"] == 2
-    assert set(upgraded["self_assessed"]) == {"DAY49.HONEST"}
+    assert set(upgraded["self_assessed"]) == {"DAY49.WHEN"}

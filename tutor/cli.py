@@ -30,17 +30,22 @@ COMMANDS: list[tuple[str, str]] = [
 ]
 
 
-class _WarningHandler(logging.Handler):
-    """Shows the core's warnings (e.g. a state file moved aside) on stderr."""
+class _MessageHandler(logging.Handler):
+    """Shows the core's messages on stderr: notes plain, warnings (e.g. a state file
+    moved aside, an offline fallback) in yellow. The core itself never prints."""
 
     def emit(self, record: logging.LogRecord) -> None:
-        click.secho(f"Warning: {record.getMessage()}", fg="yellow", err=True)
+        if record.levelno >= logging.WARNING:
+            click.secho(f"Warning: {record.getMessage()}", fg="yellow", err=True)
+        else:
+            click.echo(record.getMessage(), err=True)
 
 
 def _setup_logging() -> None:
     log = logging.getLogger("tutor")
-    if not any(isinstance(h, _WarningHandler) for h in log.handlers):
-        log.addHandler(_WarningHandler(level=logging.WARNING))
+    if not any(isinstance(h, _MessageHandler) for h in log.handlers):
+        log.addHandler(_MessageHandler(level=logging.INFO))
+    log.setLevel(logging.INFO)
     log.propagate = False
 
 

@@ -114,17 +114,12 @@ class Day:
 TRACKER: tuple[Day, ...] = (
     Day(
         "day7",
-        "Transfer learning and fine-tuning BERT for sentiment",
+        "Rise of the pre-trained giants: BERT",
         (
             Item(
                 "day7.paradigm",
                 "I can describe the pre-training/fine-tuning paradigm",
                 (SELF, quiz("pretraining-finetuning")),
-            ),
-            Item(
-                "day7.transfer",
-                "I can explain what transfer learning gains over training from scratch",
-                (quiz("transfer-learning"),),
             ),
             Item(
                 "day7.bidirectional",
@@ -145,138 +140,156 @@ TRACKER: tuple[Day, ...] = (
     ),
     Day(
         "day45",
-        "Inside BERT: architecture and inputs",
+        "Fine-tuning BERT for downstream tasks",
         (
             Item(
-                "day45.architecture",
-                "I can sketch BERT's encoder stack: embeddings, layers, heads, hidden size",
-                (SELF, quiz("bert-architecture")),
-            ),
-            Item(
-                "day45.inputs",
-                "I can build BERT's inputs for a sentence pair by hand: "
-                "[CLS]/[SEP], token type ids, attention mask",
-                (quiz("bert-inputs"), exercise("input_encoding")),
-            ),
-            Item(
-                "day45.project",
-                "I have completed the day-45 hands-on project",
+                "day45.strategies",
+                "I have compared fine-tuning strategies (full, frozen, top-k, discriminative "
+                "LRs, schedules) on the same data",
                 (run("day45"),),
+            ),
+            Item(
+                "day45.recipe",
+                "I can choose learning rate, epochs, warm-up and decay for a fine-tuning run, "
+                "set up discriminative learning rates, and say how freezing and small rates "
+                "guard against catastrophic forgetting",
+                (quiz("fine-tuning-practice"), exercise("discriminative_lr")),
+            ),
+            Item(
+                "day45.cls-head",
+                "I can put a classification head on [CLS] and train it with cross-entropy",
+                (quiz("task-heads"), exercise("cls_head")),
+            ),
+            Item(
+                "day45.evaluation",
+                "I can evaluate a fine-tuned model: a held-out set nobody tunes on, a metric "
+                "that fits the task, more than one seed, and what GLUE measures",
+                (quiz("evaluation"),),
             ),
         ),
     ),
     Day(
         "day46",
-        "Pre-training objectives: MLM and NSP",
+        "Transfer learning",
         (
             Item(
-                "day46.mlm",
-                "I can implement BERT's 80/10/10 masked-language-model masking",
-                (quiz("mlm"), exercise("mlm_masking")),
-            ),
-            Item(
-                "day46.nsp",
-                "I can build next-sentence-prediction pairs and say what NSP was meant to teach",
-                (quiz("nsp"), exercise("nsp_pairs")),
-            ),
-            Item(
-                "day46.project",
-                "I have completed the day-46 hands-on project",
+                "day46.feature-vs-finetune",
+                "I have compared feature-based transfer (a frozen pre-trained encoder) with "
+                "fine-tuning the whole model on the same labelled data",
                 (run("day46"),),
+            ),
+            Item(
+                "day46.transfer",
+                "I can explain what transfer learning gains over training from scratch",
+                (quiz("transfer-learning"),),
+            ),
+            Item(
+                "day46.which-way",
+                "I can say what unlabelled pre-training text and labelled task data each "
+                "contribute, and when to use a frozen encoder rather than fine-tune it",
+                (SELF, quiz("transfer-learning", "pretraining-finetuning")),
             ),
         ),
     ),
     Day(
         "day47",
-        "Fine-tuning in practice",
+        "BERT's architecture and input representation",
         (
             Item(
-                "day47.discriminative-lr",
-                "I can set up layer-wise learning rates and no-decay parameter groups",
-                (quiz("fine-tuning-practice"), exercise("discriminative_lr")),
+                "day47.architecture",
+                "I can sketch BERT's encoder-only stack and its sizes: layers, hidden size, "
+                "attention heads and parameters of base and large",
+                (SELF, quiz("bert-architecture")),
             ),
             Item(
-                "day47.recipe",
-                "I can choose learning rate, batch size, epochs and warm-up for a fine-tuning "
-                "run and explain the trade-offs",
-                (SELF, quiz("fine-tuning-practice", "transfer-learning")),
+                "day47.inputs",
+                "I can build BERT's inputs for a sentence pair by hand: WordPiece tokens, "
+                "[CLS]/[SEP], token type ids, attention mask",
+                (quiz("bert-inputs"), exercise("input_encoding")),
             ),
             Item(
-                "day47.project",
-                "I have completed the day-47 hands-on project",
+                "day47.inside",
+                "I have run BERT on inputs of my own and inspected what goes in and comes out: "
+                "token, segment and position embeddings, attention mask, hidden states",
                 (run("day47"),),
             ),
         ),
     ),
     Day(
         "day48",
-        "Task heads",
+        "Pre-training tasks: MLM and NSP",
         (
             Item(
-                "day48.cls-head",
-                "I can put a classification head on [CLS] and train it with cross-entropy",
-                (quiz("task-heads", "cross-entropy"), exercise("cls_head")),
+                "day48.mlm",
+                "I can implement BERT's 80/10/10 masked-language-model masking and say why not "
+                "every chosen token becomes [MASK]",
+                (quiz("mlm"), exercise("mlm_masking")),
             ),
             Item(
-                "day48.which-head",
-                "I can say which head a task needs: sequence classification, token "
-                "classification or span extraction",
-                (SELF, quiz("task-heads")),
+                "day48.nsp",
+                "I can build next-sentence-prediction pairs, say what NSP was meant to teach "
+                "and why RoBERTa dropped it",
+                (quiz("nsp"), exercise("nsp_pairs")),
             ),
             Item(
-                "day48.project",
-                "I have completed the day-48 hands-on project",
+                "day48.pretrain",
+                "I have trained a small BERT with the masked-language-model objective and seen "
+                "it learn to fill in masked words",
                 (run("day48"),),
             ),
         ),
     ),
     Day(
         "day49",
-        "Evaluation",
+        "T5 and text-to-text; comparing models",
         (
             Item(
-                "day49.metrics",
-                "I can choose a metric for a task and read a confusion matrix",
-                (SELF, quiz("evaluation")),
+                "day49.t5",
+                "I can explain T5's text-to-text framing (task prefixes, span corruption, one "
+                "loss for every task) and how it differs from an encoder-only model",
+                (quiz("t5"),),
             ),
             Item(
-                "day49.honest",
-                "I evaluate a fine-tuned model honestly: a held-out split, a baseline, more "
-                "than one seed",
-                (SELF,),
+                "day49.compare",
+                "I can compare Word2Vec, ELMo, GPT, BERT and T5: context, direction, "
+                "architecture and what each is good for",
+                (quiz("model-comparison"),),
             ),
             Item(
-                "day49.project",
-                "I have completed the day-49 hands-on project",
+                "day49.text-to-text",
+                "I have solved a task in text-to-text form with T5 and compared it with a "
+                "BERT-style encoder",
                 (run("day49"),),
+            ),
+            Item(
+                "day49.when",
+                "I can explain to someone else when fine-tuning BERT is the right tool and "
+                "when a text-to-text model is",
+                (SELF,),
             ),
         ),
     ),
     Day(
         "day50",
-        "Comparing models: BERT's successors and T5",
+        "Applications and task heads",
         (
             Item(
-                "day50.compare",
-                "I can compare BERT, RoBERTa, DistilBERT and ALBERT and pick one for a constraint",
-                (quiz("model-comparison"),),
-            ),
-            Item(
-                "day50.t5",
-                "I can explain T5's text-to-text framing and how it differs from an "
-                "encoder-only model",
-                (quiz("t5"),),
-            ),
-            Item(
-                "day50.when",
-                "I can explain to someone else when fine-tuning BERT is the right tool and "
-                "when it is not",
-                (SELF,),
-            ),
-            Item(
-                "day50.project",
-                "I have completed the day-50 hands-on project",
+                "day50.heads",
+                "I have fine-tuned one pre-trained encoder with different task heads: "
+                "classification, NER, question answering, sentence pairs / similarity",
                 (run("day50"),),
+            ),
+            Item(
+                "day50.which-head",
+                "I can say which head, input and label format, and metric a task needs: "
+                "sequence classification, NER, extractive QA, sentence pairs, similarity",
+                (quiz("task-heads", "evaluation"),),
+            ),
+            Item(
+                "day50.product",
+                "I can turn a product need into one of these task types and explain the "
+                "choice to a non-specialist",
+                (SELF,),
             ),
         ),
     ),

@@ -43,9 +43,7 @@ def new_run_dir(day: str) -> Path:
 
 
 def load_runs() -> list[dict[str, Any]]:
-    return state.read_json(paths.run_records_path(), default=_default, version=RUNS_VERSION)[
-        "runs"
-    ]
+    return state.read_json(paths.run_records_path(), default=_default, version=RUNS_VERSION)["runs"]
 
 
 def record_run(record: dict[str, Any]) -> None:

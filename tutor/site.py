@@ -168,18 +168,23 @@ def _answer_area(q: Any) -> str:
 
 
 def _solution(q: Any) -> str:
-    """What is revealed once the learner has answered: model answer, explanation, source."""
+    """What is revealed once the learner has answered: model answer, explanation, source.
+
+    Kept out of the search index (no spoilers in search results). Material's indexer ends a
+    data-search-exclude region at the first closing tag of the same name, so nothing inside
+    is a <div>.
+    """
     parts = []
     if q.type == "free_text":
         points = "".join(f"<li>{inline_html(p)}</li>" for p in q.key_points)
         parts.append(
-            '<div class="quiz__model-answer"><p class="quiz__label">Model answer</p>'
+            '<section class="quiz__model-answer"><p class="quiz__label">Model answer</p>'
             f"{block_html(q.model_answer)}"
-            f'<p class="quiz__label">Key points</p><ul>{points}</ul></div>'
+            f'<p class="quiz__label">Key points</p><ul>{points}</ul></section>'
         )
     parts.append(
-        f'<div class="quiz__explanation"><p class="quiz__label">Why</p>'
-        f"{block_html(q.explanation)}</div>"
+        f'<section class="quiz__explanation"><p class="quiz__label">Why</p>'
+        f"{block_html(q.explanation)}</section>"
     )
     if q.source:
         parts.append(f'<p class="quiz__source">Source: {inline_html(q.source)}</p>')
@@ -196,7 +201,7 @@ def render_question(q: Any, number: int, lesson_link: str, lesson_label: str) ->
     """
     topics = ", ".join(TOPIC_TITLES.get(t, t) for t in q.topics)
     head = (
-        f'<p class="quiz__meta"><span class="quiz__number">Q{number}</span>'
+        f'<p class="quiz__meta"><span class="quiz__qnum">Q{number}</span>'
         f'<span class="quiz__type">{esc(TYPE_LABELS.get(q.type, q.type))}</span>'
         f'<span class="quiz__topics">{esc(topics)}</span>'
         f'<code class="quiz__id">{esc(q.id)}</code></p>'
@@ -345,7 +350,9 @@ def colab_url(repo_url: str, docs_path: str, src_uri: str) -> str | None:
 _NB_CDN_SCRIPTS = (
     re.compile(r"<!-- Load mathjax -->.*?<!-- End of mathjax configuration -->", re.S),
     re.compile(r'<script src="">\s*</script>'),
-    re.compile(r'<script type="module">(?:(?!</script>).)*?mermaid(?:(?!</script>).)*?</script>', re.S),
+    re.compile(
+        r'<script type="module">(?:(?!</script>).)*?mermaid(?:(?!</script>).)*?</script>', re.S
+    ),
 )
 
 
@@ -366,7 +373,9 @@ def notebook_page_html(content: str, download: str, colab: str | None) -> str:
     body = content
     for pattern in _NB_CDN_SCRIPTS:
         body = pattern.sub("", body)
-    return f'{actions}\n<div class="nb-body" data-search-exclude>\n{body}\n</div>'
+    # Material's search indexer ends a data-search-exclude region at the first closing tag of
+    # the same name, and notebook HTML is all nested <div>s: a tag of our own cannot clash.
+    return f"{actions}\n<nb-cells data-search-exclude>\n{body}\n</nb-cells>"
 
 
 # --------------------------------------------------------------------------- MkDocs hooks

@@ -56,7 +56,9 @@ def move_aside(path: Path, reason: str) -> Path:
         n += 1
         target = path.with_name(f"{path.name}.corrupt-{stamp}-{n}")
     os.replace(path, target)
-    log.warning("%s could not be read (%s); kept it as %s and started afresh.", path, reason, target)
+    log.warning(
+        "%s could not be read (%s); kept it as %s and started afresh.", path, reason, target
+    )
     return target
 
 

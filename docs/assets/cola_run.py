@@ -129,7 +129,12 @@ def main() -> None:
     tn, fp, fn, tp = (int(v) for v in confusion_matrix(dev_y, preds).ravel())
     picks = [0, 1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 144]
     samples = [
-        {"sentence": dev_x[i], "label": dev_y[i], "pred": preds[i], "p_acceptable": round(probs[i], 3)}
+        {
+            "sentence": dev_x[i],
+            "label": dev_y[i],
+            "pred": preds[i],
+            "p_acceptable": round(probs[i], 3),
+        }
         for i in picks
     ]
     result = {

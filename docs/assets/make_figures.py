@@ -15,7 +15,7 @@ HERE = Path(__file__).resolve().parent
 
 
 def linear_warmup_decay(step: int, peak: float, warmup: int, total: int) -> float:
-    """Learning rate at ``step``: 0 → peak over ``warmup`` steps, then linearly to 0 at ``total``."""
+    """Learning rate at ``step``: 0 to peak over ``warmup`` steps, then linearly to 0."""
     if step < warmup:
         return peak * step / max(1, warmup)
     return peak * max(0.0, (total - step) / max(1, total - warmup))
@@ -52,9 +52,7 @@ def schedule_figure(path: Path) -> None:
     fig, ax = plt.subplots(figsize=(7.5, 3.4), dpi=150)
     ax.plot(steps, [r * 1e5 for r in rates], color="#3f51b5", linewidth=2.2)
     ax.axvspan(0, warmup, color="#ff7043", alpha=0.15, linewidth=0)
-    ax.text(
-        warmup + 8, 0.2, f"\u2190 warm-up: {warmup} steps (10 %)", fontsize=9, color="#bf360c"
-    )
+    ax.text(warmup + 8, 0.2, f"\u2190 warm-up: {warmup} steps (10 %)", fontsize=9, color="#bf360c")
     ax.annotate(
         "linear decay to 0",
         xy=(warmup + (total - warmup) * 0.55, peak * 1e5 * 0.5),
@@ -64,7 +62,9 @@ def schedule_figure(path: Path) -> None:
     )
     for epoch in range(1, epochs):
         ax.axvline(epoch * steps_per_epoch, color="#9e9e9e", linestyle=":", linewidth=1)
-        ax.text(epoch * steps_per_epoch + 6, 2.08, f"epoch {epoch + 1}", fontsize=8, color="#616161")
+        ax.text(
+            epoch * steps_per_epoch + 6, 2.08, f"epoch {epoch + 1}", fontsize=8, color="#616161"
+        )
     ax.set_xlim(0, total)
     ax.set_ylim(0, 2.25)
     ax.set_xlabel("optimizer step")

@@ -1,0 +1,310 @@
+"""The built site in a real browser: Debian's chromium driven by Playwright.
+
+The site is served from 127.0.0.1 by http.server, and every request to any other host is
+aborted and recorded: the pages must render maths, diagrams, notebooks and quizzes with no
+network. Screenshots of a few pages go to tests/screenshots/ (gitignored) for a person to
+look at.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import re
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from test_site import REPO_ROOT, built_site_dir
+
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = REPO_ROOT / "tests" / "screenshots"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+LESSONS = [
+    "lessons/day07-bert/",
+    "lessons/day45-fine-tuning/",
+    "lessons/day46-transfer-learning/",
+    "lessons/day47-bert-architecture/",
+    "lessons/day48-pretraining-tasks/",
+    "lessons/day49-t5/",
+    "lessons/day50-applications/",
+    "lessons/cola-walkthrough/",
+]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason="needs Debian's chromium: apt-get install -y chromium"
+    ),
+]
+sync_api = pytest.importorskip("playwright.sync_api", reason="needs playwright (test extra)")
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    site = built_site_dir(tmp_path_factory)
+    handler = functools.partial(_QuietHandler, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    with sync_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+class Visit:
+    """A page of the site, with every off-site request and script error recorded."""
+
+    def __init__(self, browser: object, base_url: str) -> None:
+        self.base = base_url
+        self.context = browser.new_context(viewport={"width": 1280, "height": 900})
+        # Material draws Mermaid into a *closed* shadow root; opening it lets the test read
+        # the SVG. It changes nothing else about how the diagram is rendered.
+        self.context.add_init_script(
+            "const _attach = Element.prototype.attachShadow;"
+            "Element.prototype.attachShadow = function (init) {"
+            "  return _attach.call(this, Object.assign({}, init, {mode: 'open'})); };"
+        )
+        self.offsite: list[str] = []
+        self.errors: list[str] = []
+        self.context.route("**/*", self._route)
+        self.page = self.context.new_page()
+        self.page.on("pageerror", lambda exc: self.errors.append(str(exc)))
+
+    def _route(self, route: object) -> None:
+        host = urlsplit(route.request.url).hostname
+        if route.request.url.startswith(("data:", "blob:")) or host == "127.0.0.1":
+            route.continue_()
+        else:
+            self.offsite.append(route.request.url)
+            route.abort()
+
+    def open(self, path: str) -> object:
+        self.page.goto(self.base + path, wait_until="load")
+        return self.page
+
+    def close(self) -> None:
+        self.context.close()
+        assert not self.offsite, f"requests to other hosts: {self.offsite}"
+        assert not self.errors, f"script errors: {self.errors}"
+
+
+@pytest.fixture
+def visit(browser, base_url) -> Iterator[Visit]:
+    v = Visit(browser, base_url)
+    try:
+        yield v
+    finally:
+        v.close()
+
+
+def _screenshot(page: object, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / name), full_page=False)
+
+
+# --------------------------------------------------------------------------- maths
+
+
+def test_every_lesson_typesets_its_maths_with_the_bundled_katex(visit):
+    for path in LESSONS:
+        page = visit.open(path)
+        formulas = page.locator(".arithmatex").count()
+        if formulas == 0:
+            continue
+        page.wait_for_function(
+            "n => document.querySelectorAll('.arithmatex .katex').length >= n", arg=formulas
+        )
+        assert page.locator(".arithmatex .katex-error").count() == 0, path
+        prose = page.evaluate(
+            "() => { const a = document.querySelector('article').cloneNode(true);"
+            "  a.querySelectorAll('pre, code, .katex-mathml').forEach(e => e.remove());"
+            "  return a.innerText; }"
+        )
+        for raw in ("$$", "\\(", "\\)", "\\[", "\\]", "\\frac", "\\sum"):
+            assert raw not in prose, f"{path}: raw TeX {raw!r} left in the text"
+    # At least the lesson with softmax has formulas; typesetting was checked above.
+    page = visit.open("lessons/day07-bert/#softmax")
+    assert page.locator(".arithmatex .katex-display").count() >= 3
+    page.locator("#softmax").scroll_into_view_if_needed()
+    _screenshot(page, "lesson-day07-softmax.png")
+
+
+# --------------------------------------------------------------------------- diagrams
+
+
+def test_mermaid_diagrams_render_to_svg_from_the_bundled_copy(visit):
+    page = visit.open("lessons/day47-bert-architecture/")
+    # Count the fences in the served HTML: by now Material has replaced them in the DOM.
+    served = page.request.get(visit.base + "lessons/day47-bert-architecture/").text()
+    fences = served.count('<pre class="mermaid">')
+    assert fences >= 2
+    page.wait_for_function(
+        "n => [...document.querySelectorAll('div.mermaid')]"
+        ".filter(d => d.shadowRoot && d.shadowRoot.querySelector('svg')).length >= n",
+        arg=fences,
+    )
+    svgs = page.locator("div.mermaid svg")
+    assert svgs.count() == fences
+    labels = " ".join(svgs.nth(i).text_content() or "" for i in range(fences))
+    assert "Layer 1" in labels and "Segment embeddings" in labels
+    assert "Syntax error" not in labels
+    box = svgs.first.bounding_box()
+    assert box and box["height"] > 100 and box["width"] > 100
+    page.evaluate("document.querySelectorAll('div.mermaid')[1].scrollIntoView()")
+    _screenshot(page, "lesson-day47-diagram.png")
+
+
+# --------------------------------------------------------------------------- notebooks
+
+
+def test_notebook_page_shows_its_code_cells_and_links(visit, base_url):
+    notebooks = sorted((REPO_ROOT / "docs" / "notebooks").glob("*.ipynb"))
+    assert notebooks
+    nb = notebooks[0]
+    cells = json.loads(nb.read_text(encoding="utf-8"))["cells"]
+    code = ["".join(c["source"]) for c in cells if c["cell_type"] == "code"]
+    page = visit.open(f"notebooks/{nb.stem}/")
+    inputs = page.locator(".jp-CodeCell .jp-InputArea pre")
+    inputs.first.wait_for(state="visible")
+    assert inputs.count() == len(code)
+    first_line = code[0].splitlines()[0].strip()
+    assert first_line in inputs.first.inner_text()
+    download = page.get_by_role("link", name="Download the notebook")
+    response = page.request.get(base_url + f"notebooks/{nb.stem}/" + download.get_attribute("href"))
+    assert response.ok and json.loads(response.body())["cells"] == cells
+    colab = page.get_by_role("link", name="Open in Colab").get_attribute("href")
+    assert colab.endswith(f"/blob/main/docs/notebooks/{nb.name}")
+
+
+# --------------------------------------------------------------------------- quiz
+
+
+def _card(page: object, qtype: str) -> object:
+    card = page.locator(f'div.quiz[data-quiz-type="{qtype}"]').first
+    card.scroll_into_view_if_needed()
+    return card
+
+
+def test_quiz_answers_get_right_or_wrong_feedback(visit):
+    page = visit.open("quiz/easy/")
+    page.locator("div.quiz").first.wait_for()
+
+    # A right answer to a one-answer question.
+    card = _card(page, "single_choice")
+    feedback = card.locator(".quiz__feedback")
+    assert feedback.is_hidden() and card.locator(".quiz__solution").is_hidden()
+    card.locator('.quiz__choice[data-correct="true"] label').click()
+    assert feedback.is_visible()
+    assert feedback.inner_text().startswith("Correct!")
+    assert card.locator(".quiz__solution").is_visible()
+    assert card.locator(".quiz__why").first.is_visible()
+
+    # A wrong answer to the next one names the right letter.
+    card = page.locator('div.quiz[data-quiz-type="single_choice"]').nth(1)
+    card.scroll_into_view_if_needed()
+    choices = card.locator(".quiz__choice")
+    flags = [choices.nth(i).get_attribute("data-correct") for i in range(choices.count())]
+    wrong, right = flags.index("false"), flags.index("true")
+    choices.nth(wrong).locator("label").click()
+    text = card.locator(".quiz__feedback").inner_text()
+    assert text.startswith("Not quite.")
+    assert f"is {chr(65 + right)}." in text
+    assert card.get_attribute("data-result") == "wrong"
+    assert "quiz__choice--wrong" in (choices.nth(wrong).get_attribute("class") or "")
+
+    score = page.locator("[data-quiz-score]")
+    assert re.search(r"Answered 2 of \d+ · 1 of 2 checked answers right", score.inner_text())
+    _screenshot(page, "quiz-easy.png")
+
+
+def test_quiz_multiple_numeric_and_free_text_cards(visit):
+    found = set()
+    for level in ("easy", "medium"):
+        page = visit.open(f"quiz/{level}/")
+        page.locator("div.quiz").first.wait_for()
+
+        if (
+            "multiple_choice" not in found
+            and page.locator('[data-quiz-type="multiple_choice"]').count()
+        ):
+            card = _card(page, "multiple_choice")
+            card.locator('.quiz__choice[data-correct="true"] input').first.check()
+            card.get_by_role("button", name="Check").click()
+            # One right option out of several is not the whole answer.
+            assert card.locator(".quiz__feedback").inner_text().startswith("Not quite.")
+            for box in card.locator('.quiz__choice[data-correct="true"] input').all():
+                box.check()
+            card.get_by_role("button", name="Check").click()
+            assert card.locator(".quiz__feedback").inner_text().startswith("Correct!")
+            found.add("multiple_choice")
+
+        if "numeric" not in found and page.locator('[data-quiz-type="numeric"]').count():
+            card = _card(page, "numeric")
+            field = card.locator("input.quiz__number")
+            answer = float(field.get_attribute("data-answer"))
+            tolerance = float(field.get_attribute("data-tolerance"))
+            field.fill(repr(answer + 3 * tolerance + 1))
+            field.press("Enter")
+            assert card.locator(".quiz__feedback").inner_text().startswith("Not quite.")
+            field.fill(repr(answer + tolerance / 2).replace(".", ","))  # a decimal comma
+            card.get_by_role("button", name="Check").click()
+            assert card.locator(".quiz__feedback").inner_text().startswith("Correct!")
+            found.add("numeric")
+
+        if "free_text" not in found and page.locator('[data-quiz-type="free_text"]').count():
+            card = _card(page, "free_text")
+            assert card.locator(".quiz__model-answer").is_hidden()
+            card.get_by_role("button", name="Show model answer").click()
+            assert card.locator(".quiz__model-answer").is_visible()
+            assert card.locator(".quiz__model-answer li").count() >= 1
+            found.add("free_text")
+    assert found == {"multiple_choice", "numeric", "free_text"}
+
+
+# --------------------------------------------------------------------------- the home page
+
+
+def test_home_page_renders_offline_and_links_the_path(visit):
+    page = visit.open("")
+    heading = page.locator("article h1").first
+    assert heading.is_visible() and heading.inner_text().startswith("bert-tutor")
+    for command in ("tutor run day7", "tutor quiz medium", "tutor progress"):
+        assert page.locator("code", has_text=command).first.is_visible()
+    _screenshot(page, "home.png")
+    # The palette toggle switches between the light and the dark scheme.
+    before = page.evaluate("document.body.getAttribute('data-md-color-scheme')")
+    page.locator("form[data-md-component='palette'] label:visible").first.click()
+    after = page.evaluate("document.body.getAttribute('data-md-color-scheme')")
+    assert {before, after} == {"default", "slate"}

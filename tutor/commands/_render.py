@@ -1,0 +1,85 @@
+"""Terminal rendering for `tutor run` and `tutor predict` (rich, imported lazily)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def _console():
+    from rich.console import Console
+
+    return Console(highlight=False)
+
+
+def plan(p: Any) -> None:
+    """Show hardware, recipe, data and model before the long part starts."""
+    from rich.table import Table
+
+    console = _console()
+    r = p.recipe
+    table = Table(
+        title=f"tutor run day7: recipe '{r.name}'", show_header=False, title_justify="left"
+    )
+    table.add_column(style="bold")
+    table.add_column()
+    table.add_row("hardware", f"{p.hardware.name} ({p.hardware.device}, precision {r.precision})")
+    table.add_row("model", p.model.description)
+    table.add_row("data", p.data.source)
+    table.add_row("examples", f"{len(p.data.train):,} train / {len(p.data.eval):,} eval")
+    table.add_row("tokens", f"max {r.max_length} ({r.truncation} truncation), padded per batch")
+    table.add_row(
+        "training",
+        f"{r.epochs:g} epoch(s), lr {r.learning_rate:g}, batch {r.batch_size}, "
+        f"warm-up {r.warmup_ratio:.0%} then {r.scheduler} decay, seed {r.seed}",
+    )
+    if r.freeze_embeddings:
+        table.add_row("frozen", "word embeddings (the rest of the encoder and the head train)")
+    if p.target is not None:
+        table.add_row("target", f"accuracy >= {p.target:.0%} counts for `tutor progress`")
+    table.add_row("run folder", str(p.run_dir))
+    if p.resume_from:
+        table.add_row("resuming", str(p.resume_from))
+    console.print(table)
+    for note in r.notes:
+        console.print(f"[dim]- {note}[/dim]")
+
+
+def day7_result(result: Any) -> None:
+    from rich.table import Table
+
+    console = _console()
+    if result.interrupted:
+        m = result.metrics
+        console.print(
+            f"[yellow]Interrupted at step {m['step']}/{m['max_steps']}.[/yellow] "
+            f"Checkpoint: {m['checkpoint']}\nContinue with: [bold]tutor run day7 --resume[/bold]"
+        )
+        return
+    m = result.metrics
+    table = Table(title="Result", title_justify="left")
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+    table.add_row("accuracy", f"{m['accuracy']:.4f}")
+    table.add_row("F1", f"{m['f1']:.4f}")
+    table.add_row("eval loss", f"{m['eval_loss']:.4f}")
+    table.add_row("train samples/s", f"{m['train_samples_per_second']:.1f}")
+    table.add_row("training time", f"{m['train_seconds'] / 60:.1f} min")
+    if m.get("target_accuracy") is not None:
+        verdict = "reached" if result.passed else "not reached"
+        table.add_row("target", f"{m['target_accuracy']:.0%} {verdict}")
+    console.print(table)
+    files = Table(title="Saved", title_justify="left", show_header=False)
+    files.add_column(style="bold")
+    files.add_column()
+    for name, path in result.files.items():
+        files.add_row(name, str(path))
+    console.print(files)
+    console.print('Try it: [bold]tutor predict "a warm, funny and moving film"[/bold]')
+
+
+def prediction(pred: Any) -> None:
+    console = _console()
+    console.print(f"[bold]{pred.label}[/bold]  (model: {pred.run_dir.name})")
+    for name, prob in sorted(pred.probabilities.items(), key=lambda kv: -kv[1]):
+        bar = "#" * round(prob * 30)
+        console.print(f"  {name:<12} {prob:6.1%}  {bar}")

