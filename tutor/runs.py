@@ -13,6 +13,7 @@ When it finishes (or is interrupted) it is appended to ``$TUTOR_HOME/runs.json``
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 from typing import Any
 
@@ -30,8 +31,23 @@ def now_iso() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
 
 
+def is_main_process() -> bool:
+    """False on the non-zero ranks of a torchrun / accelerate launch, which must not
+    write run folders or records."""
+    return int(os.environ.get("RANK", "0")) == 0
+
+
 def new_run_dir(day: str) -> Path:
-    """A fresh folder for one run of ``day``; never reuses an existing one."""
+    """A fresh folder for one run of ``day``; never reuses an existing one.
+
+    Under a distributed launcher every rank must agree on the folder without talking to
+    the others first: it is named after the launcher's run id instead of the time.
+    """
+    if int(os.environ.get("WORLD_SIZE", "1")) > 1:
+        run_id = os.environ.get("TORCHELASTIC_RUN_ID") or os.environ.get("MASTER_PORT", "ddp")
+        run_dir = paths.runs_dir() / f"{day}-ddp-{run_id}"
+        run_dir.mkdir(parents=True, exist_ok=True)
+        return run_dir
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     base = paths.runs_dir() / f"{day}-{stamp}"
     run_dir, n = base, 1

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tutor import runs
+from tutor import paths, runs
 from tutor.errors import UsageError
 from tutor.training.data import TextData, load_files, load_named
 from tutor.training.hardware import Hardware, detect_hardware
@@ -69,7 +69,7 @@ def _incomplete_run() -> Path:
     candidates = sorted(
         (
             p
-            for p in runs.paths.runs_dir().glob(f"{DAY}-*")
+            for p in paths.runs_dir().glob(f"{DAY}-*")
             if (p / "run.json").is_file() and not (p / "metrics.json").is_file()
         ),
         key=lambda p: p.stat().st_mtime,
@@ -130,6 +130,8 @@ def plan(options: Options) -> Plan:
 def _write_run_json(p: Plan, status: str, **extra: Any) -> None:
     from tutor.state import write_json_atomic
 
+    if not runs.is_main_process():
+        return
     path = p.run_dir / "run.json"
     previous = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
     record = {
@@ -148,6 +150,8 @@ def _write_run_json(p: Plan, status: str, **extra: Any) -> None:
 
 def _record(p: Plan, status: str, accuracy: float | None) -> bool:
     target = p.target
+    if not runs.is_main_process():
+        return False
     smoke = p.recipe.name == "smoke"
     passed = bool(accuracy is not None and target is not None and accuracy >= target)
     saved = json.loads((p.run_dir / "run.json").read_text(encoding="utf-8"))
@@ -222,6 +226,8 @@ def execute(p: Plan, on_event=None) -> Result:
     folder = p.run_dir
     model_dir = folder / "model"
     trainer.save_model(str(model_dir))  # safetensors weights + config + tokenizer
+    if not trainer.is_world_process_zero():  # the other ranks of a multi-GPU run stop here
+        return Result(folder, False, {"accuracy": scores["accuracy"]}, {})
     rows = artifacts.training_log(outcome.log_history, outcome.extra.get("eval_times"))
     log_csv, log_md = artifacts.write_training_log(rows, folder)
     curves = artifacts.plot_curves(outcome.log_history, folder / "curves.png")
@@ -245,6 +251,7 @@ def execute(p: Plan, on_event=None) -> Result:
         "train_seconds": round(outcome.train_seconds, 1),
         "steps": outcome.global_step,
         "eta_note": outcome.eta_note,
+        "resumed_from_step": int(p.resume_from.name.split("-")[-1]) if p.resume_from else None,
         "hardware": p.hardware.to_dict(),
         "recipe": p.recipe.to_dict(),
         "model": p.model.description,

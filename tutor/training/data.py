@@ -171,11 +171,14 @@ def _packaged_reviews(name: str, spec: NamedDataset, seed: int) -> TextData | No
             if row["source"] == source_name:
                 texts.append(clean_review(row["text"]))
                 labels.append(int(row["label"]))
-    full = Dataset.from_dict({"text": texts, "label": labels})
+    from datasets import ClassLabel, Features, Value
+
+    features = Features({"text": Value("string"), "label": ClassLabel(names=spec.label_names)})
+    full = Dataset.from_dict({"text": texts, "label": labels}, features=features)
     # The split is part of the data set's identity: fixed seed, stratified, whatever the
     # run's own seed, so every run evaluates on the same held-out reviews.
     del seed
-    split = full.class_encode_column("label").train_test_split(
+    split = full.train_test_split(
         test_size=PACKAGED_EVAL_FRACTION, seed=1234, stratify_by_column="label"
     )
     return TextData(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -75,15 +77,29 @@ def load_tokenizer(model: ResolvedModel):
     return AutoTokenizer.from_pretrained(model.path)
 
 
+@contextlib.contextmanager
+def quiet_loading() -> Iterator[None]:
+    """Silence transformers' per-load progress bar and load report. Both are noise for
+    a learner: the report lists the freshly initialised head, which is expected."""
+    from transformers.utils import logging as hf_logging
+
+    verbosity = hf_logging.get_verbosity()
+    bars = hf_logging.is_progress_bar_enabled()
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        hf_logging.set_verbosity(verbosity)
+        if bars:
+            hf_logging.enable_progress_bar()
+
+
 def load_classifier(model: ResolvedModel, label_names: list[str]):
     """A pre-trained encoder with a fresh classification head on [CLS] (its pooled output)."""
     from transformers import AutoModelForSequenceClassification
-    from transformers.utils import logging as hf_logging
 
-    # The "newly initialised classifier weights" report is expected here, and noisy.
-    verbosity = hf_logging.get_verbosity()
-    hf_logging.set_verbosity_error()
-    try:
+    with quiet_loading():
         return AutoModelForSequenceClassification.from_pretrained(
             model.path,
             num_labels=len(label_names),
@@ -91,5 +107,3 @@ def load_classifier(model: ResolvedModel, label_names: list[str]):
             label2id={name: i for i, name in enumerate(label_names)},
             use_safetensors=True,
         )
-    finally:
-        hf_logging.set_verbosity(verbosity)

@@ -28,8 +28,11 @@ def predict(text: str, run_name: str | None = None) -> Prediction:
     import torch
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-    tokenizer = AutoTokenizer.from_pretrained(model_dir)
-    model = AutoModelForSequenceClassification.from_pretrained(model_dir, use_safetensors=True)
+    from tutor.training.models import quiet_loading
+
+    with quiet_loading():
+        tokenizer = AutoTokenizer.from_pretrained(model_dir)
+        model = AutoModelForSequenceClassification.from_pretrained(model_dir, use_safetensors=True)
     model.eval()
     max_length = min(512, getattr(model.config, "max_position_embeddings", 512))
     with torch.inference_mode():

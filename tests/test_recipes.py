@@ -1,0 +1,115 @@
+"""Recipe and precision decisions for CUDA, MPS and CPU, tested without the hardware."""
+
+from __future__ import annotations
+
+import pytest
+
+from tutor.errors import UsageError
+from tutor.training.hardware import Hardware, choose_precision, detect_hardware
+from tutor.training.recipes import BERT_BASE, MINILM, choose_recipe, profile_for
+
+A100 = Hardware("cuda", "NVIDIA A100", count=1, bf16=True, fp16=True, memory_gb=80.0)
+T4 = Hardware("cuda", "Tesla T4", count=2, bf16=False, fp16=True, memory_gb=15.0)
+M2 = Hardware("mps", "Apple MPS", bf16=True, fp16=True)
+OLD_MAC = Hardware("mps", "Apple MPS", bf16=False, fp16=True)
+CPU_BF16 = Hardware("cpu", "CPU (2 threads)", bf16=True, cpu_threads=2)
+CPU_PLAIN = Hardware("cpu", "CPU (4 threads)", bf16=False, cpu_threads=4)
+
+
+@pytest.mark.parametrize(
+    ("hw", "expected"),
+    [
+        (A100, "bf16"),
+        (T4, "fp16"),
+        (M2, "bf16"),
+        (OLD_MAC, "fp16"),
+        (CPU_BF16, "bf16"),
+        (CPU_PLAIN, "fp32"),
+    ],
+)
+def test_precision_follows_hugging_face_convention(hw, expected):
+    assert choose_precision(hw) == expected
+
+
+def test_gpu_recipe_is_the_seed_recipe():
+    r = choose_recipe(A100)
+    assert (r.name, r.model, r.dataset, r.max_length) == ("gpu", BERT_BASE, "imdb", 512)
+    assert 2e-5 <= r.learning_rate <= 5e-5 and 2 <= r.epochs <= 3
+    assert r.warmup_ratio > 0 and r.scheduler == "linear"
+    assert r.max_train_samples is None and r.max_eval_samples is None  # the full data
+    assert r.batch_size == 32  # 80 GB holds twice the batch of a 16 GB card
+
+
+def test_small_gpu_gets_fp16_and_a_smaller_batch():
+    r = choose_recipe(T4)
+    assert (r.precision, r.batch_size) == ("fp16", 16)
+
+
+def test_mps_runs_the_gpu_recipe_with_a_small_batch():
+    assert profile_for(M2) == "gpu"
+    r = choose_recipe(OLD_MAC)
+    assert (r.model, r.precision, r.batch_size) == (BERT_BASE, "fp16", 8)
+
+
+def test_cpu_recipe_is_small_and_fast():
+    r = choose_recipe(CPU_BF16)
+    assert (r.name, r.model, r.precision) == ("cpu", MINILM, "bf16")
+    assert r.max_length <= 256 and r.max_train_samples and r.freeze_embeddings
+    assert choose_recipe(CPU_PLAIN).precision == "fp32"
+
+
+def test_overrides_apply_and_none_means_not_given():
+    r = choose_recipe(CPU_PLAIN, overrides={"learning_rate": 3e-5, "epochs": None, "seed": 7})
+    assert (r.learning_rate, r.seed, r.epochs) == (3e-5, 7, choose_recipe(CPU_PLAIN).epochs)
+
+
+def test_every_bad_override_is_reported_at_once():
+    with pytest.raises(UsageError) as err:
+        choose_recipe(CPU_PLAIN, overrides={"precision": "fp16", "max_length": 1024, "epochs": 0})
+    message = err.value.message
+    assert "fp16 needs a GPU" in message
+    assert "cannot exceed 512" in message
+    assert "--epochs must be positive" in message
+
+
+def test_bf16_refused_on_a_gpu_without_it():
+    with pytest.raises(UsageError, match="bf16 is not supported on Tesla T4"):
+        choose_recipe(T4, overrides={"precision": "bf16"})
+
+
+def test_unknown_profile_and_setting():
+    with pytest.raises(UsageError, match="Unknown profile"):
+        choose_recipe(CPU_PLAIN, "tpu")
+    with pytest.raises(UsageError, match="Unknown recipe setting"):
+        choose_recipe(CPU_PLAIN, overrides={"lr": 1e-5})
+
+
+def test_this_machine_is_detected_as_a_cpu():
+    hw = detect_hardware()
+    assert hw.device == "cpu" and hw.cpu_threads >= 1
+
+
+def test_cpu_training_arguments_are_efficient(tmp_path):
+    from tutor.training.finetune import build_training_args
+
+    r = choose_recipe(CPU_BF16)
+    args = build_training_args(r, CPU_BF16, tmp_path, train_size=r.max_train_samples)
+    assert args.train_sampling_strategy == "group_by_length"
+    assert args.report_to in ([], "none", ["none"])  # nothing sent to external trackers
+    assert args.bf16 and not args.fp16 and args.use_cpu
+    steps = -(-r.max_train_samples // r.batch_size)
+    assert args.eval_steps == -(-steps // r.evals_per_epoch)
+    assert args.get_warmup_steps(1000) == round(1000 * r.warmup_ratio)
+
+
+def test_distributed_ranks_share_one_run_folder(monkeypatch):
+    from tutor import runs
+
+    monkeypatch.setenv("WORLD_SIZE", "2")
+    monkeypatch.setenv("TORCHELASTIC_RUN_ID", "job42")
+    monkeypatch.setenv("RANK", "1")
+    first, second = runs.new_run_dir("day7"), runs.new_run_dir("day7")
+    assert first == second and first.name == "day7-ddp-job42"
+    assert not runs.is_main_process()
+    monkeypatch.setenv("RANK", "0")
+    assert runs.is_main_process()
