@@ -113,3 +113,12 @@ def test_distributed_ranks_share_one_run_folder(monkeypatch):
     assert not runs.is_main_process()
     monkeypatch.setenv("RANK", "0")
     assert runs.is_main_process()
+
+
+def test_cpu_recipe_budget_depends_on_the_data_set():
+    imdb = choose_recipe(CPU_BF16)
+    sst2 = choose_recipe(CPU_BF16, overrides={"dataset": "sst2"})
+    assert imdb.max_train_samples and imdb.max_train_samples < 67_349
+    assert sst2.dataset == "sst2" and sst2.max_train_samples is None  # all of it: short texts
+    capped = choose_recipe(CPU_BF16, overrides={"dataset": "sst2", "max_train_samples": 500})
+    assert capped.max_train_samples == 500

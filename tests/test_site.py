@@ -22,7 +22,8 @@ import pytest
 import yaml
 
 REPO_ROOT = Path(__file__).resolve().parent.parent  # as in conftest.py
-pytestmark = pytest.mark.slow
+# The build tests are slow (a strict build or two); the hook's unit tests at the end are not.
+slow = pytest.mark.slow
 
 HOSTILE_SCRIPT = "<script>alert(1)</script>"
 HOSTILE_IMG = '<img src=x onerror="alert(2)">'
@@ -140,6 +141,7 @@ def visible_text(raw_html: str) -> str:
 # --------------------------------------------------------------------------- the real site
 
 
+@slow
 def test_every_lesson_link_of_the_bank_resolves_to_a_built_page_and_anchor(site, bank):
     assert len(bank) > 0
     checked: dict[str, Page] = {}
@@ -151,6 +153,7 @@ def test_every_lesson_link_of_the_bank_resolves_to_a_built_page_and_anchor(site,
         assert anchor in parsed.ids, f"{q.id}: {page} has no anchor #{anchor}"
 
 
+@slow
 def test_lessons_have_the_anchors_the_course_promises(site):
     promised = {
         "lessons/day07-bert.md": "paradigm bidirectional mlm nsp softmax cross-entropy progress",
@@ -171,6 +174,7 @@ def test_lessons_have_the_anchors_the_course_promises(site):
         assert not missing, f"{page} lacks {missing}"
 
 
+@slow
 def test_quiz_pages_hold_every_question_of_their_level_once(site, bank):
     for level in ("easy", "medium"):
         page = parse(page_file(site, f"quiz/{level}.md"))
@@ -179,8 +183,11 @@ def test_quiz_pages_hold_every_question_of_their_level_once(site, bank):
         assert sorted(c["id"] or "" for c in cards) == sorted(q.id for q in expected)
         types = {c["id"]: c["data-quiz-type"] for c in cards}
         assert all(types[q.id] == q.type for q in expected)
+        title = re.search(r"<h1[^>]*>(.*?)<", page_file(site, f"quiz/{level}.md").read_text())
+        assert title and title.group(1) == f"{level.title()} interview questions"
 
 
+@slow
 def test_quiz_cards_carry_the_answer_key_of_the_bank(site, bank):
     from tutor.site import block_html, inline_html
 
@@ -211,6 +218,7 @@ def test_quiz_cards_carry_the_answer_key_of_the_bank(site, bank):
         assert block_html(q.prompt) in body
 
 
+@slow
 def test_quiz_cards_link_to_their_lesson_section(site, bank):
     for level in ("easy", "medium"):
         built = page_file(site, f"quiz/{level}.md")
@@ -224,6 +232,7 @@ def test_quiz_cards_link_to_their_lesson_section(site, bank):
             assert f"../../{page.removesuffix('.md')}/#{anchor}" in links, q.id
 
 
+@slow
 def test_search_finds_quiz_prompts_but_not_their_answers(site, bank):
     docs = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
     for level in ("easy", "medium"):
@@ -249,6 +258,7 @@ def _is_external(url: str) -> bool:
     return parts.scheme in ("http", "https") or url.strip().startswith("//")
 
 
+@slow
 def test_no_page_loads_anything_from_another_host(site):
     pages = sorted(site.rglob("*.html"))
     assert len(pages) >= 12
@@ -281,6 +291,7 @@ def test_no_page_loads_anything_from_another_host(site):
         assert "@import url(http" not in css.read_text(encoding="utf-8")
 
 
+@slow
 def test_math_and_diagram_renderers_are_bundled_and_referenced(site):
     lesson = page_file(site, "lessons/day07-bert.md")
     page = parse(lesson)
@@ -326,6 +337,7 @@ def _words(text: str) -> str:
     return " ".join(re.findall(r"[A-Za-z]{2,}", text)).lower()
 
 
+@slow
 def test_notebook_pages_show_the_notebook_with_download_and_colab_links(site):
     notebooks = _notebooks()
     assert notebooks, "docs/notebooks/ holds no notebook"
@@ -348,6 +360,7 @@ def test_notebook_pages_show_the_notebook_with_download_and_colab_links(site):
         assert all(" ".join(src.splitlines()[0].split()) in text for src in code if src.strip())
 
 
+@slow
 def test_notebook_text_stays_out_of_the_search_index(site):
     docs = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
     assert "softmax" in _words(" ".join(d["text"] for d in docs))  # lessons are indexed
@@ -422,6 +435,7 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_site(root / "site", questions_dir=_hostile_bank(root / "questions"))
 
 
+@slow
 def test_hostile_yaml_text_is_escaped_in_the_built_quiz_pages(hostile_site):
     for level, ids in (
         ("easy", ["hostile-single"]),
@@ -443,6 +457,7 @@ def test_hostile_yaml_text_is_escaped_in_the_built_quiz_pages(hostile_site):
         assert HOSTILE_SCRIPT in text and HOSTILE_IMG in text
 
 
+@slow
 def test_hostile_fields_each_reach_the_page_escaped(hostile_site):
     raw = page_file(hostile_site, "quiz/easy.md").read_text(encoding="utf-8")
     for field in ("Prompt", "Choice", "Why", "Explained", "Source"):
@@ -450,6 +465,31 @@ def test_hostile_fields_each_reach_the_page_escaped(hostile_site):
     raw = page_file(hostile_site, "quiz/medium.md").read_text(encoding="utf-8")
     for field in ("Number", "Explain", "Model", "Point", "nats"):
         assert f"{field} " + html.escape(HOSTILE_SCRIPT if field != "nats" else HOSTILE_IMG) in raw
+
+
+@slow
+def test_an_invalid_bank_stops_the_build_with_the_loader_message(tmp_path):
+    bank = tmp_path / "questions"
+    bank.mkdir()
+    question = {
+        "id": "Not A Slug",
+        "level": "easy",
+        "topics": ["softmax"],
+        "type": "true_false",
+        "prompt": "p",
+        "answer": True,
+        "explanation": "e",
+        "lesson": "lessons/day07-bert.md#softmax",
+    }
+    (bank / "broken.yaml").write_text(
+        yaml.safe_dump({"format_version": 1, "questions": [question]}, sort_keys=False),
+        encoding="utf-8",
+    )
+    with pytest.raises(AssertionError) as failed:
+        build_site(tmp_path / "site", questions_dir=bank)
+    message = str(failed.value)
+    assert "The question bank cannot be loaded" in message
+    assert "broken.yaml:3" in message and "'Not A Slug' is not a slug" in message
 
 
 # --------------------------------------------------------------------------- the hook, unit

@@ -131,6 +131,7 @@ def visit(browser, base_url) -> Iterator[Visit]:
 
 def _screenshot(page: object, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.wait_for_timeout(400)  # let Material's header finish its title swap, for the picture
     page.screenshot(path=str(SCREENSHOTS / name), full_page=False)
 
 

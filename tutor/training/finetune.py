@@ -117,34 +117,46 @@ def _callbacks(on_event: Callable[[str, dict], None] | None):
                 signal.signal(signal.SIGINT, self._previous)
 
     class Eta(TrainerCallback):
-        """Measure the pace over the first steps and announce the ETA once."""
+        """Measure the pace and announce the ETA once. The first steps are slow (kernel
+        selection, memory allocation, the length-grouped sampler's longest batch comes
+        first), so they are skipped before the pace is measured."""
 
-        def __init__(self, after_steps: int = 10) -> None:
-            self.after = after_steps
-            self.start_step = None
-            self.t0 = 0.0
+        def __init__(self, warmup_steps: int = 3, measure_steps: int = 20) -> None:
+            self.warmup, self.measure = warmup_steps, measure_steps
+            self.first_step: int | None = None
+            self.t_start = 0.0
+            self.mark: tuple[int, float] | None = None
             self.note: str | None = None
             self.eval_times: dict[int, float] = {}  # global step -> seconds since start
 
         def on_evaluate(self, args, state, control, **kwargs):
-            self.eval_times[state.global_step] = time.perf_counter() - self.t0
+            self.eval_times[state.global_step] = time.perf_counter() - self.t_start
 
         def on_step_begin(self, args, state, control, **kwargs):
-            if self.start_step is None:
-                self.start_step, self.t0 = state.global_step, time.perf_counter()
+            if self.first_step is None:
+                self.first_step, self.t_start = state.global_step, time.perf_counter()
 
         def on_step_end(self, args, state, control, **kwargs):
-            done = state.global_step - (self.start_step or 0)
-            if self.note is None and done >= min(self.after, max(1, state.max_steps // 4)):
-                per_step = (time.perf_counter() - self.t0) / done
-                remaining = per_step * (state.max_steps - state.global_step)
-                self.note = (
-                    f"{per_step:.2f} s/step over the first {done} steps: about "
-                    f"{_minutes(remaining)} of training left ({state.max_steps} steps)."
-                )
-                log.info("ETA: %s", self.note)
-                if on_event:
-                    on_event("eta", {"seconds_per_step": per_step, "remaining_seconds": remaining})
+            done = state.global_step - (self.first_step or 0)
+            left = state.max_steps - state.global_step
+            skip = min(self.warmup, max(0, left // 10))
+            if self.mark is None and done >= skip:
+                self.mark = (state.global_step, time.perf_counter())
+            if self.note is None and self.mark is not None:
+                measured = state.global_step - self.mark[0]
+                if measured >= min(self.measure, max(1, state.max_steps // 10)) or left == 0:
+                    per_step = (time.perf_counter() - self.mark[1]) / max(1, measured)
+                    remaining = per_step * left
+                    self.note = (
+                        f"{per_step:.2f} s/step over {measured} steps: about "
+                        f"{_minutes(remaining)} of training left "
+                        f"({left} of {state.max_steps} steps, plus evaluations)."
+                    )
+                    log.info("ETA: %s", self.note)
+                    if on_event:
+                        on_event(
+                            "eta", {"seconds_per_step": per_step, "remaining_seconds": remaining}
+                        )
 
     return Interrupt(), Eta()
 
