@@ -257,8 +257,8 @@ TRACKER: tuple[Day, ...] = (
             ),
             Item(
                 "day49.text-to-text",
-                "I have solved a task in text-to-text form with T5 and compared it with a "
-                "BERT-style encoder",
+                "I have solved a task in text-to-text form (T5, or offline a T5-style "
+                "encoder-decoder) and compared it with a BERT-style classifier",
                 (run("day49"),),
             ),
             Item(
@@ -275,8 +275,9 @@ TRACKER: tuple[Day, ...] = (
         (
             Item(
                 "day50.heads",
-                "I have fine-tuned one pre-trained encoder with different task heads: "
-                "classification, NER, question answering, sentence pairs / similarity",
+                "I have put different task heads on one pre-trained encoder (sentence pairs, "
+                "NER, extractive QA), seen each head's input and labels, and fine-tuned the "
+                "sentence-pair head end to end",
                 (run("day50"),),
             ),
             Item(

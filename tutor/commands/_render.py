@@ -83,3 +83,68 @@ def prediction(pred: Any) -> None:
     for name, prob in sorted(pred.probabilities.items(), key=lambda kv: -kv[1]):
         bar = "#" * round(prob * 30)
         console.print(f"  {name:<12} {prob:6.1%}  {bar}")
+
+
+def day_plan(setup: Any) -> None:
+    """What a `tutor run dayNN` is about to do (before the long part starts)."""
+    from rich.table import Table
+
+    table = Table(
+        title=f"tutor run {setup.day}: profile '{setup.profile}'",
+        show_header=False,
+        title_justify="left",
+    )
+    table.add_column(style="bold")
+    table.add_column()
+    for name, value in setup.describe():
+        table.add_row(name, value)
+    _console().print(table)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        if value != 0 and (abs(value) < 1e-3 or abs(value) >= 1e5):
+            return f"{value:.2e}"
+        return f"{value:.4f}"
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10_000:
+        return f"{value:,}"
+    return str(value)
+
+
+def day_result(result: Any) -> None:
+    """Tables, the interpretation computed from the numbers, the verdict, the files."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    console = _console()
+    for t in result.tables:
+        table = Table(title=t.title, title_justify="left")
+        columns = t.show or (list(t.rows[0]) if t.rows else [])
+        for column in columns:
+            table.add_column(column.replace("_", " "), overflow="fold")
+        for row in t.rows:
+            table.add_row(*(escape(_cell(row.get(c))) for c in columns))
+        console.print(table)
+    console.print("[bold]What this means[/bold]")
+    for line in result.interpretation:
+        console.print(f"- {escape(line)}")
+    for note in result.notes:
+        console.print(f"[dim]- {escape(note)}[/dim]")
+    value = _cell(result.value)
+    if result.smoke:
+        verdict = f"{result.metric} = {value} (smoke profile: checks the pipeline, not recorded as progress)"
+    elif result.target is None:
+        verdict = f"{result.metric} = {value}"
+    else:
+        word = "reached" if result.passed else "not reached"
+        verdict = f"{result.metric} = {value}, target {_cell(result.target)} {word}"
+    console.print(f"[bold]Result:[/bold] {escape(verdict)} in {result.wall_seconds / 60:.1f} min")
+    console.print(f"[bold]Saved in[/bold] {escape(str(result.run_dir))}")
+    files = Table(show_header=False, box=None, padding=(0, 2))
+    files.add_column(style="bold")
+    files.add_column(overflow="fold")
+    for name, path in result.files.items():
+        files.add_row(name, escape(path.name if path.parent == result.run_dir else str(path)))
+    console.print(files)

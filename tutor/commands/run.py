@@ -77,6 +77,214 @@ def day7(profile, train_file, eval_file, text_column, label_column, resume, **ov
     _render.day7_result(core.execute(plan))
 
 
+def _profile_options(model_help: str | None):
+    """--profile and --seed for every day; --model where the day uses a pre-trained one."""
+
+    def decorate(fn):
+        fn = click.option("--seed", type=int, help="Random seed (default: 42).")(fn)
+        if model_help:
+            fn = click.option("--model", help=model_help)(fn)
+        return click.option(
+            "--profile",
+            type=click.Choice(["gpu", "cpu", "smoke"]),
+            help="gpu: full size; cpu: a few minutes on a laptop; smoke: seconds, checks "
+            "the pipeline (default: from the hardware).",
+        )(fn)
+
+    return decorate
+
+
+ENCODER_HELP = "Hub id or local folder of a pre-trained encoder (default: the profile's)."
+
+
+def _run_day(day: str, **options) -> None:
+    """Plan (shown), execute, render: the same three steps for every day."""
+    import importlib
+
+    from tutor.commands import _render
+
+    core = importlib.import_module(f"tutor.days.{day}")
+    # Options not given keep the day's defaults.
+    plan = core.plan(core.Options(**{k: v for k, v in options.items() if v is not None}))
+    _render.day_plan(plan.setup)
+    _render.day_result(core.execute(plan))
+
+
+def _csv(ctx, param, value: str | None) -> tuple[str, ...]:
+    return tuple(v.strip() for v in value.split(",") if v.strip()) if value else ()
+
+
+def _sizes(ctx, param, value: str | None) -> tuple[int, ...]:
+    try:
+        return tuple(int(v) for v in _csv(ctx, param, value))
+    except ValueError as exc:
+        raise click.BadParameter("give whole numbers separated by commas, e.g. 100,300") from exc
+
+
+@run.command("day45")
+@_profile_options(ENCODER_HELP)
+@click.option(
+    "--dataset",
+    type=click.Choice(["sst2", "rotten_tomatoes", "imdb", "cola"]),
+    default="sst2",
+    show_default=True,
+)
+@click.option(
+    "--strategies",
+    callback=_csv,
+    help="Comma-separated subset of: full, frozen, top-k, discriminative, constant, cosine "
+    "(default: all).",
+)
+@click.option(
+    "--top-k", type=int, default=2, show_default=True, help="Layers the top-k strategy unfreezes."
+)
+@click.option(
+    "--layer-decay",
+    type=float,
+    default=0.8,
+    show_default=True,
+    help="Discriminative LRs: each layer gets this times the rate of the layer above.",
+)
+@click.option("--max-train-samples", type=int, help="Training examples (default: the profile's).")
+def day45(**options) -> None:
+    """Fine-tuning strategies: full, frozen, top-k, layer-wise LRs, schedules.
+
+    \b
+    Same data, model, head initialisation and steps for every strategy.
+    Saves strategies.md/.csv and strategies.png (dev accuracy and loss per
+    strategy, the schedules' learning rates) in the run folder.
+    """
+    _run_day("day45", **options)
+
+
+@run.command("day46")
+@_profile_options(ENCODER_HELP)
+@click.option(
+    "--dataset",
+    type=click.Choice(["sst2", "rotten_tomatoes", "imdb", "cola"]),
+    default="sst2",
+    show_default=True,
+)
+@click.option(
+    "--sizes",
+    callback=_sizes,
+    help="Training-set sizes of the learning curve, e.g. 100,300,1000,3000 "
+    "(default: the profile's).",
+)
+def day46(**options) -> None:
+    """Transfer learning: frozen features vs fine-tuning vs from scratch.
+
+    \b
+    For each training-set size: logistic regression on a frozen encoder's
+    [CLS] and mean-pooled vectors, fine-tuning the encoder, and the same
+    architecture trained from random weights. Saves learning_curve.md/.csv
+    and learning_curve.png in the run folder.
+    """
+    _run_day("day46", **options)
+
+
+@run.command("day47")
+@_profile_options("Hub id or local folder of a BERT checkpoint (default: the profile's).")
+@click.option("--text", help='Sentence A (default: "The animal didn\'t cross the street").')
+@click.option(
+    "--text-pair",
+    help='Sentence B, segment 1 (default: "because it was too tired."); "" for none.',
+)
+@click.option("--layer", type=int, help="Layer of the attention map, from 1 (default: the middle).")
+@click.option("--head", type=int, default=1, show_default=True, help="Head, from 1.")
+def day47(**options) -> None:
+    """BERT's architecture: sizes, parameters, embeddings, attention maps.
+
+    \b
+    Parameters per component (embeddings / attention / feed-forward /
+    pooler) next to BERT-base's 110M, built locally from BertConfig();
+    the token, segment and position embeddings of a sentence pair; hidden
+    states layer by layer; attention maps (PNG) for --layer / --head.
+    """
+    _run_day("day47", **options)
+
+
+@run.command("day48")
+@_profile_options(None)
+@click.option("--steps", type=int, help="Training steps (default: the profile's).")
+@click.option("--layers", type=int, help="Encoder layers of the small BERT.")
+@click.option("--hidden", type=int, help="Hidden size (a multiple of 64).")
+@click.option(
+    "--text",
+    multiple=True,
+    help="A sentence with [MASK] to fill in, before and after training (repeatable), e.g. "
+    '"The plot was [MASK]."',
+)
+def day48(**options) -> None:
+    """Pre-training tasks: train a small BERT with MLM + NSP from scratch.
+
+    \b
+    Masks review text with the 80/10/10 rule (15 % of pieces), builds
+    IsNext / NotNext sentence pairs (NotNext B from another review), trains
+    BertForPreTraining from random weights, and shows both losses and the
+    top-5 [MASK] guesses before and after. Online, bert-base-uncased fills
+    the same sentences for comparison.
+    """
+    _run_day("day48", **options)
+
+
+@run.command("day49")
+@_profile_options(ENCODER_HELP + " Warm-starts the offline text-to-text model.")
+@click.option(
+    "--text-to-text",
+    type=click.Choice(["auto", "t5-small", "warm-start"]),
+    default="auto",
+    show_default=True,
+    help="t5-small needs the hub; warm-start: an encoder-decoder built from --model "
+    "(auto: t5-small when the hub is reachable).",
+)
+@click.option("--tasks", callback=_csv, help="Comma-separated: sst2, cola (default: both).")
+@click.option("--max-train-samples", type=int, help="Training examples per task.")
+def day49(**options) -> None:
+    """T5 and text-to-text: task prefixes, label words, vs a BERT classifier.
+
+    \b
+    One encoder-decoder learns SST-2 and CoLA together from "sst2 sentence:"
+    and "cola sentence:" inputs and answers in words; a BERT classifier per
+    task trains on the same examples. Online: google-t5/t5-small (plus a
+    translation demo); offline: an encoder-decoder warm-started from MiniLM.
+    The run says which model ran.
+    """
+    options["tasks"] = options["tasks"] or None
+    _run_day("day49", **options)
+
+
+@run.command("day50")
+@_profile_options(ENCODER_HELP)
+@click.option(
+    "--pair-task",
+    type=click.Choice(["paraphrase", "same-sentiment"]),
+    default="paraphrase",
+    show_default=True,
+    help="paraphrase: an IMDB sentence vs a damaged copy of it or of a neighbour; "
+    "same-sentiment: two sentences with the same or opposite label (much harder).",
+)
+@click.option(
+    "--dataset",
+    type=click.Choice(["sst2", "rotten_tomatoes", "imdb"]),
+    default="sst2",
+    show_default=True,
+    help="Sentences of the same-sentiment pairs.",
+)
+@click.option("--pairs", type=int, help="Training pairs (default: the profile's).")
+def day50(**options) -> None:
+    """Task heads: sentence pairs, token classification (NER), extractive QA.
+
+    \b
+    One pre-trained encoder, three heads. Sentence pairs (paraphrase or
+    not, on real review sentences) are fine-tuned end to end; the NER and QA
+    heads train briefly on template-generated examples (no such data
+    offline) to show their inputs, labels and outputs. Saves heads.md,
+    ner_example.md, qa_example.md and figures in the run folder.
+    """
+    _run_day("day50", **options)
+
+
 @click.command()
 @click.argument("args", nargs=-1, required=True, metavar="[RUN] TEXT")
 def predict(args: tuple[str, ...]) -> None:

@@ -70,6 +70,35 @@ def write_training_log(rows: list[dict[str, Any]], folder: Path) -> tuple[Path, 
     return csv_path, md_path
 
 
+def markdown_table(rows: list[dict[str, Any]], columns: list[str] | None = None) -> str:
+    """A GitHub-style markdown table of ``rows`` (floats to 4 digits, None as "-")."""
+    columns = columns or (list(rows[0]) if rows else [])
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    for row in rows:
+        cells = (_fmt(row.get(c)).replace("|", "\\|") for c in columns)
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def write_table(
+    rows: list[dict[str, Any]], folder: Path, stem: str, columns: list[str] | None = None
+) -> tuple[Path, Path]:
+    """``<stem>.csv`` (full precision) and ``<stem>.md`` (rounded) of the same rows."""
+    columns = columns or (list(rows[0]) if rows else [])
+    csv_path, md_path = folder / f"{stem}.csv", folder / f"{stem}.md"
+    with csv_path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=columns, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+    md_path.write_text(markdown_table(rows, columns), encoding="utf-8")
+    return csv_path, md_path
+
+
+def pyplot():
+    """matplotlib's pyplot on the file-only Agg backend."""
+    return _pyplot()
+
+
 def _pyplot():
     import matplotlib
 

@@ -44,9 +44,18 @@ def truncate_ids(ids: list[int], max_length: int, strategy: str) -> list[int]:
 
 
 def tokenize(data: TextData, tokenizer, recipe: Recipe) -> tuple[Any, Any]:
-    """Tokenise both splits once, unpadded; truncation per the recipe."""
+    """Tokenise both splits once, unpadded; truncation per the recipe.
+
+    A ``text_pair`` column makes sentence-pair inputs (``[CLS] A [SEP] B [SEP]`` with
+    segment ids 0 / 1); pairs are cut from the end of the longer text first.
+    """
+    pairs = "text_pair" in data.train.column_names
 
     def encode(batch: dict[str, list]) -> dict[str, list]:
+        if pairs:
+            return tokenizer(
+                batch["text"], batch["text_pair"], truncation=True, max_length=recipe.max_length
+            )
         if recipe.truncation == "head":
             return tokenizer(batch["text"], truncation=True, max_length=recipe.max_length)
         full = tokenizer(batch["text"], truncation=False, verbose=False)
@@ -54,7 +63,8 @@ def tokenize(data: TextData, tokenizer, recipe: Recipe) -> tuple[Any, Any]:
         return {"input_ids": ids, "attention_mask": [[1] * len(x) for x in ids]}
 
     def run(ds):
-        return ds.map(encode, batched=True, remove_columns=["text"], desc="Tokenising")
+        drop = [c for c in ("text", "text_pair") if c in ds.column_names]
+        return ds.map(encode, batched=True, remove_columns=drop, desc="Tokenising")
 
     return run(data.train), run(data.eval)
 
@@ -165,7 +175,15 @@ def _minutes(seconds: float) -> str:
     return f"{seconds / 60:.1f} min" if seconds >= 90 else f"{seconds:.0f} s"
 
 
-def build_training_args(recipe: Recipe, hw: Hardware, output_dir: Path, train_size: int):
+def build_training_args(
+    recipe: Recipe,
+    hw: Hardware,
+    output_dir: Path,
+    train_size: int,
+    overrides: dict[str, Any] | None = None,
+):
+    """The TrainingArguments for ``recipe``; ``overrides`` replaces any of them (e.g.
+    ``{"save_strategy": "no"}`` for a run that never needs resuming)."""
     from transformers import TrainingArguments
 
     steps_per_epoch = max(1, math.ceil(train_size / (recipe.batch_size * max(1, hw.count))))
@@ -174,7 +192,7 @@ def build_training_args(recipe: Recipe, hw: Hardware, output_dir: Path, train_si
     every = min(every, total)
     on_gpu = hw.device != "cpu"
     # Weights are saved as safetensors: the only format transformers 5 writes.
-    return TrainingArguments(
+    settings: dict[str, Any] = dict(
         output_dir=str(output_dir),
         num_train_epochs=recipe.epochs,
         learning_rate=recipe.learning_rate,
@@ -199,9 +217,11 @@ def build_training_args(recipe: Recipe, hw: Hardware, output_dir: Path, train_si
         seed=recipe.seed,
         disable_tqdm=False,
     )
+    settings.update(overrides or {})
+    return TrainingArguments(**settings)
 
 
-def _progress_callback():
+def _progress_callback(desc: str = "Training"):
     from tqdm.auto import tqdm
     from transformers import TrainerCallback
 
@@ -215,7 +235,7 @@ def _progress_callback():
             self.bar = tqdm(
                 total=state.max_steps,
                 initial=state.global_step,
-                desc="Training",
+                desc=desc,
                 unit="step",
                 dynamic_ncols=True,
             )
@@ -261,8 +281,16 @@ def build_trainer(
     *,
     progress: bool = True,
     on_event: Callable[[str, dict], None] | None = None,
+    optimizer=None,
+    args_overrides: dict[str, Any] | None = None,
+    progress_label: str = "Training",
 ):
-    """A ready-to-train Trainer plus the callbacks that report back (interrupt, ETA)."""
+    """A ready-to-train Trainer plus the callbacks that report back (interrupt, ETA).
+
+    ``optimizer``: a ready-made one (e.g. with layer-wise learning rates) instead of the
+    Trainer's AdamW; the recipe's schedule still drives it. ``args_overrides``: see
+    :func:`build_training_args`. ``progress_label`` names the progress bar.
+    """
     import numpy as np
     from transformers import DataCollatorWithPadding, Trainer
     from transformers.trainer_callback import PrinterCallback, ProgressCallback
@@ -270,7 +298,7 @@ def build_trainer(
     if recipe.freeze_embeddings:
         freeze_word_embeddings(model)
     train_ds, eval_ds = tokenize(data, tokenizer, recipe)
-    args = build_training_args(recipe, hw, output_dir, len(train_ds))
+    args = build_training_args(recipe, hw, output_dir, len(train_ds), args_overrides)
     # Tensor cores want multiples of 8; on the CPU extra padding is pure waste.
     multiple = 8 if hw.device == "cuda" and recipe.precision != "fp32" else None
     collator = DataCollatorWithPadding(tokenizer, pad_to_multiple_of=multiple)
@@ -290,11 +318,12 @@ def build_trainer(
         data_collator=collator,
         compute_metrics=compute_metrics,
         callbacks=[interrupt, eta],
+        optimizers=(optimizer, None),
     )
     trainer.remove_callback(PrinterCallback)
     trainer.remove_callback(ProgressCallback)
     if progress:
-        trainer.add_callback(_progress_callback())
+        trainer.add_callback(_progress_callback(progress_label))
     return trainer, interrupt, eta
 
 

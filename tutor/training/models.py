@@ -40,13 +40,16 @@ def _in_cache(model_id: str) -> bool:
     return isinstance(found, str)
 
 
-def resolve_model(name: str, status: HubStatus | None = None) -> ResolvedModel:
+def resolve_model(
+    name: str, status: HubStatus | None = None, *, fallback: bool = True
+) -> ResolvedModel:
     """Map a model name to something loadable here.
 
     A local folder is used as is. MiniLM is taken from the installed package (same
     weights as the hub copy, no download). Any other hub id needs the hub or the local
     Hugging Face cache; offline, it falls back to the packaged MiniLM with a one-line
-    notice, so `tutor run day7` works on a plane.
+    notice, so `tutor run day7` works on a plane. ``fallback=False`` raises
+    :class:`OfflineError` instead, for uses MiniLM cannot stand in for (it has no MLM head).
     """
     if Path(name).expanduser().is_dir():
         return ResolvedModel(name, str(Path(name).expanduser()), "local", f"local model {name}")
@@ -58,7 +61,7 @@ def resolve_model(name: str, status: HubStatus | None = None) -> ResolvedModel:
         return ResolvedModel(name, name, "hub", f"{name} (Hugging Face Hub)")
     if _in_cache(name):
         return ResolvedModel(name, name, "cache", f"{name} (local Hugging Face cache)")
-    if packaged:
+    if packaged and fallback:
         log.warning(
             "Offline (%s): using the packaged all-MiniLM-L6-v2 instead of %s.",
             status.reason,
