@@ -142,10 +142,32 @@ def test_summary_per_topic_and_lessons(bank):
         "docs/lessons/day07-bert.md#mlm",
         "docs/lessons/day08-variants.md#roberta",
     ]
-    assert summary.to_dict()["missed"] == [
-        {"id": "fx-mlm-targets", "lesson": "docs/lessons/day07-bert.md#mlm"},
-        {"id": "fx-nsp-removed", "lesson": "docs/lessons/day08-variants.md#roberta"},
+    assert summary.lesson_urls == [
+        "http://127.0.0.1:8000/lessons/day07-bert/#mlm",
+        "http://127.0.0.1:8000/lessons/day08-variants/#roberta",
     ]
+    assert summary.to_dict()["missed"] == [
+        {
+            "id": "fx-mlm-targets",
+            "lesson": "docs/lessons/day07-bert.md#mlm",
+            "url": "http://127.0.0.1:8000/lessons/day07-bert/#mlm",
+        },
+        {
+            "id": "fx-nsp-removed",
+            "lesson": "docs/lessons/day08-variants.md#roberta",
+            "url": "http://127.0.0.1:8000/lessons/day08-variants/#roberta",
+        },
+    ]
+
+
+def test_lesson_urls_follow_mkdocs_directory_urls():
+    assert quiz.lesson_url("lessons/day45-fine-tuning.md#warm-up") == (
+        "http://127.0.0.1:8000/lessons/day45-fine-tuning/#warm-up"
+    )
+    assert quiz.lesson_url("index.md") == "http://127.0.0.1:8000/"
+    assert quiz.lesson_url("quiz/index.md#easy", site="https://x.org/c/") == (
+        "https://x.org/c/quiz/#easy"
+    )
 
 
 # --------------------------------------------------------------------------- the command
@@ -193,8 +215,15 @@ def test_scripted_quiz_exact_score(tutor_home: Path):
     assert "Score: 3/5 (60%)" in result.output
     assert result.output.count("Not an answer:") == 5
     assert result.output.count("✓ ") >= 3
-    assert "Read again (run mkdocs serve):" in result.output
-    assert "docs/lessons/" in result.output
+    missed = [
+        item.question
+        for item, right in zip(
+            quiz.build_quiz(load_bank([FIXTURES]), level="easy", count=5, seed=7), rights
+        )
+        if not right
+    ]
+    tail = result.output.split("Read again on the course site")[1].splitlines()[1:]
+    assert tail == list(dict.fromkeys(f"  {quiz.lesson_url(q.lesson)}" for q in missed))
     state = quiz_state()
     assert [a["correct"] for a in state["answers"]] == rights
     assert len(state["cards"]) == 5
@@ -214,7 +243,13 @@ def test_scripted_quiz_json(tutor_home: Path):
     assert (data["score"], data["total"], data["planned"]) == (2, 3, 3)
     assert data["completed"] is True and data["stopped"] is None
     missed = items[0].question
-    assert data["missed"] == [{"id": missed.id, "lesson": f"docs/{missed.lesson}"}]
+    assert data["missed"] == [
+        {
+            "id": missed.id,
+            "lesson": f"docs/{missed.lesson}",
+            "url": quiz.lesson_url(missed.lesson),
+        }
+    ]
     assert sum(t["total"] for t in data["per_topic"].values()) == sum(
         len(i.question.topics) for i in items
     )

@@ -30,6 +30,8 @@ from tutor.questions import (
 
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
 DOCS_DIR = "docs"
+# Where `mkdocs serve` puts the course site (its default dev_addr).
+LOCAL_SITE = "http://127.0.0.1:8000/"
 
 _TRUE = {"t", "true", "y", "yes"}
 _FALSE = {"f", "false", "n", "no"}
@@ -292,6 +294,15 @@ def lesson_path(lesson: str) -> str:
     return f"{DOCS_DIR}/{lesson}"
 
 
+def lesson_url(lesson: str, site: str = LOCAL_SITE) -> str:
+    """The lesson link as a page of the built site: MkDocs serves ``lessons/x.md`` at
+    ``lessons/x/`` (directory URLs), e.g. http://127.0.0.1:8000/lessons/day07-bert/#softmax."""
+    page, _, anchor = lesson.partition("#")
+    path = page.removesuffix(".md")
+    path = "" if path == "index" else path.removesuffix("/index") + "/"
+    return f"{site}{path}" + (f"#{anchor}" if anchor else "")
+
+
 @dataclass(frozen=True)
 class Result:
     question: Question
@@ -312,12 +323,20 @@ class Summary:
         """Lesson paths of the missed questions, without repeats, in order."""
         return list(dict.fromkeys(lesson_path(q.lesson) for q in self.missed))
 
+    @property
+    def lesson_urls(self) -> list[str]:
+        """The same lessons as pages of the locally served site."""
+        return list(dict.fromkeys(lesson_url(q.lesson) for q in self.missed))
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "score": self.score,
             "total": self.total,
             "per_topic": {t: {"score": s, "total": n} for t, (s, n) in self.per_topic.items()},
-            "missed": [{"id": q.id, "lesson": lesson_path(q.lesson)} for q in self.missed],
+            "missed": [
+                {"id": q.id, "lesson": lesson_path(q.lesson), "url": lesson_url(q.lesson)}
+                for q in self.missed
+            ],
         }
 
 

@@ -20,6 +20,7 @@ from typing import Any
 import click
 
 LEVELS = ("easy", "medium")  # tutor.questions.LEVELS, kept here so --help stays light
+READ_AGAIN = "Read again on the course site (`mkdocs serve` in the repository, then open):"
 
 
 @click.command()
@@ -312,9 +313,9 @@ class _PlainUI:
         for topic, (right, seen) in summary.per_topic.items():
             self.echo(f"  {topic}: {right}/{seen}")
         if summary.lessons:
-            self.echo("Read again (run mkdocs serve):")
-            for path in summary.lessons:
-                self.echo(f"  {path}")
+            self.echo(READ_AGAIN)
+            for url in summary.lesson_urls:
+                self.echo(f"  {url}")
 
 
 class _RichUI(_PlainUI):
@@ -341,16 +342,24 @@ class _RichUI(_PlainUI):
         self.console.print(f"Not an answer: {text}", style="yellow", markup=False)
 
     def question(self, item: Any, number: int, total: int) -> None:
+        from rich.console import Group
         from rich.panel import Panel
+        from rich.table import Table
         from rich.text import Text
 
         q = item.question
-        body = Text(_flow(q.prompt) + ("\n" if item.choices else ""))
-        for letter, choice in zip(string.ascii_lowercase, item.choices, strict=False):
-            body.append(f"\n {letter}) ", style="bold")
-            body.append(choice.text)
+        parts: list[Any] = [Text(_flow(q.prompt))]
+        if item.choices:
+            # A grid, so that a choice that wraps keeps its hanging indent.
+            grid = Table.grid(padding=(0, 1))
+            grid.add_column(justify="right", style="bold")
+            grid.add_column()
+            for letter, choice in zip(string.ascii_lowercase, item.choices, strict=False):
+                grid.add_row(f" {letter})", choice.text)
+            parts += [Text(), grid]
         if q.type == "multiple_choice":
-            body.append("\n\n(more than one is right)", style="dim")
+            parts += [Text(), Text("(more than one is right)", style="dim")]
+        body = Group(*parts)
         self.console.print()
         self.console.print(
             Panel(
@@ -401,6 +410,6 @@ class _RichUI(_PlainUI):
             table.add_row(topic, f"{right}/{seen}", _percent(right, seen))
         self.console.print(table)
         if summary.lessons:
-            self.console.print(Text("Read again (run mkdocs serve):", style="bold"))
-            for path in summary.lessons:
-                self.console.print(f"  {path}", markup=False)
+            self.console.print(Text(READ_AGAIN, style="bold"))
+            for url in summary.lesson_urls:
+                self.console.print(Text(f"  {url}", style=f"link {url}"))
