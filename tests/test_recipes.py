@@ -5,7 +5,12 @@ from __future__ import annotations
 import pytest
 
 from tutor.errors import UsageError
-from tutor.training.hardware import Hardware, choose_precision, detect_hardware
+from tutor.training.hardware import (
+    Hardware,
+    choose_attention,
+    choose_precision,
+    detect_hardware,
+)
 from tutor.training.recipes import BERT_BASE, MINILM, choose_recipe, profile_for
 
 A100 = Hardware("cuda", "NVIDIA A100", count=1, bf16=True, fp16=True, memory_gb=80.0)
@@ -29,6 +34,34 @@ CPU_PLAIN = Hardware("cpu", "CPU (4 threads)", bf16=False, cpu_threads=4)
 )
 def test_precision_follows_hugging_face_convention(hw, expected):
     assert choose_precision(hw) == expected
+
+
+@pytest.mark.parametrize(
+    ("hw", "expected"),
+    [(A100, None), (T4, None), (M2, None), (CPU_BF16, "eager"), (CPU_PLAIN, None)],
+)
+def test_attention_kernel_is_eager_only_for_bf16_on_the_cpu(hw, expected):
+    assert choose_attention(hw, choose_precision(hw)) == expected
+    assert choose_attention(CPU_BF16, "fp32") is None  # --precision fp32: SDPA is faster
+
+
+def test_the_trainer_gets_the_chosen_kernel(tmp_path, tiny_bert):
+    from datasets import Dataset
+
+    from tutor.training.data import TextData
+    from tutor.training.finetune import build_trainer
+    from tutor.training.models import ResolvedModel, load_classifier, load_tokenizer
+
+    tiny = ResolvedModel(str(tiny_bert), str(tiny_bert), "local", "tiny BERT")
+    split = Dataset.from_dict({"text": ["good", "bad"], "label": [1, 0]})
+    data = TextData("tiny", split, split, ["neg", "pos"], "two words")
+    for hw, kernel in ((CPU_BF16, "eager"), (CPU_PLAIN, "sdpa")):
+        recipe = choose_recipe(hw, "smoke", {"precision": choose_precision(hw)})
+        model = load_classifier(tiny, data.label_names)
+        trainer, _, _ = build_trainer(
+            model, load_tokenizer(tiny), data, recipe, hw, tmp_path, progress=False
+        )
+        assert trainer.model.config._attn_implementation == kernel
 
 
 def test_gpu_recipe_is_the_seed_recipe():

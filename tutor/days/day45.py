@@ -8,7 +8,6 @@ examples in the same order for the same number of steps; only the strategy diffe
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -104,6 +103,7 @@ def plan(options: Options) -> Plan:
         profile=options.profile,
         seed=options.seed,
         model=options.model,
+        dataset=options.dataset,
         progress=options.progress,
     )
     b = experiment.budget(BUDGETS, setup.profile, train=options.max_train_samples)
@@ -149,7 +149,7 @@ def _run_strategy(p: Plan, strategy: Strategy, tokenizer) -> dict[str, Any]:
     from transformers import set_seed
 
     from tutor.training import strategies as rules
-    from tutor.training.finetune import build_trainer, freeze_word_embeddings, train
+    from tutor.training.finetune import freeze_word_embeddings
     from tutor.training.models import load_classifier
 
     s = p.setup
@@ -183,25 +183,17 @@ def _run_strategy(p: Plan, strategy: Strategy, tokenizer) -> dict[str, Any]:
         evals_per_epoch=p.evals,
         freeze_embeddings=False,  # done above, before the optimizer saw the parameters
     )
-    out = s.run_dir / "checkpoints"
-    trainer, interrupt, eta = build_trainer(
+    rates = _lr_recorder()
+    trainer, outcome = experiment.train_in_run(
+        s,
         model,
         tokenizer,
         p.data,
         recipe,
-        s.hardware,
-        out,
-        progress=s.progress,
+        label=strategy.label,
         optimizer=optimizer,
-        args_overrides={"save_strategy": "no"},
-        progress_label=strategy.label,
+        callbacks=(rates,),
     )
-    rates = _lr_recorder()
-    trainer.add_callback(rates)
-    outcome = train(trainer, interrupt, eta)
-    shutil.rmtree(out, ignore_errors=True)
-    if outcome.interrupted:
-        raise KeyboardInterrupt
     history = outcome.log_history
     evals = [e for e in history if "eval_loss" in e]
     if not evals or evals[-1].get("step") != outcome.global_step:

@@ -9,7 +9,6 @@ examples, so the curve measures the amount of labelled data and the method, noth
 from __future__ import annotations
 
 import math
-import shutil
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -61,6 +60,7 @@ def plan(options: Options) -> Plan:
         profile=options.profile,
         seed=options.seed,
         model=options.model,
+        dataset=options.dataset,
         progress=options.progress,
     )
     b = experiment.budget(BUDGETS, setup.profile)
@@ -153,7 +153,6 @@ def logistic_regression_accuracy(train_x, train_y, eval_x, eval_y, seed: int) ->
 def _fine_tune(p: Plan, subset, n: int, tokenizer, pretrained: bool) -> float:
     from transformers import AutoConfig, AutoModelForSequenceClassification, set_seed
 
-    from tutor.training.finetune import build_trainer, train
     from tutor.training.models import load_classifier, quiet_loading
 
     s = p.setup
@@ -179,22 +178,15 @@ def _fine_tune(p: Plan, subset, n: int, tokenizer, pretrained: bool) -> float:
         # Random word embeddings must learn; pre-trained ones may stay as the recipe says.
         freeze_embeddings=s.recipe.freeze_embeddings and pretrained,
     )
-    out = s.run_dir / "checkpoints"
-    trainer, interrupt, eta = build_trainer(
+    trainer, _ = experiment.train_in_run(
+        s,
         model,
         tokenizer,
         replace(p.data, train=subset),
         recipe,
-        s.hardware,
-        out,
-        progress=s.progress,
-        args_overrides={"save_strategy": "no", "eval_strategy": "no"},
-        progress_label=f"{'fine-tune' if pretrained else 'scratch'} n={n}",
+        label=f"{'fine-tune' if pretrained else 'scratch'} n={n}",
+        evaluate=False,
     )
-    outcome = train(trainer, interrupt, eta)
-    shutil.rmtree(out, ignore_errors=True)
-    if outcome.interrupted:
-        raise KeyboardInterrupt
     return float(trainer.evaluate()["eval_accuracy"])
 
 

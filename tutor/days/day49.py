@@ -10,7 +10,6 @@ from the packaged MiniLM on both sides. The run says which one ran.
 from __future__ import annotations
 
 import logging
-import shutil
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -230,7 +229,7 @@ def _train_classifier(p: Plan, name: str, tokenizer) -> dict[str, Any]:
     import numpy as np
     from transformers import set_seed
 
-    from tutor.training.finetune import build_trainer, classification_metrics, train
+    from tutor.training.finetune import classification_metrics
     from tutor.training.models import load_classifier
 
     s = p.setup
@@ -238,22 +237,15 @@ def _train_classifier(p: Plan, name: str, tokenizer) -> dict[str, Any]:
     set_seed(s.seed)
     model = load_classifier(s.model, d.label_names)
     params = sum(x.numel() for x in model.parameters())
-    out = s.run_dir / "checkpoints"
-    trainer, interrupt, eta = build_trainer(
+    trainer, outcome = experiment.train_in_run(
+        s,
         model,
         tokenizer,
         d,
         replace(s.recipe, epochs=p.epochs, evals_per_epoch=1),
-        s.hardware,
-        out,
-        progress=s.progress,
-        args_overrides={"save_strategy": "no", "eval_strategy": "no"},
-        progress_label=f"BERT classifier ({name})",
+        label=f"BERT classifier ({name})",
+        evaluate=False,
     )
-    outcome = train(trainer, interrupt, eta)
-    shutil.rmtree(out, ignore_errors=True)
-    if outcome.interrupted:
-        raise KeyboardInterrupt
     prediction = trainer.predict(trainer.eval_dataset)
     preds = np.asarray(prediction.predictions).argmax(-1)
     labels = np.asarray(prediction.label_ids)

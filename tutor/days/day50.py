@@ -14,7 +14,6 @@ template-generated sentences and are tested on names they never saw; the run say
 from __future__ import annotations
 
 import random
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -172,31 +171,18 @@ def _train_pairs(p: Plan, tokenizer) -> dict[str, Any]:
     import numpy as np
     from transformers import set_seed
 
-    from tutor.training.finetune import build_trainer, classification_metrics, train
+    from tutor.training.finetune import classification_metrics
     from tutor.training.models import load_classifier
 
     s = p.setup
     set_seed(s.seed)
     model = load_classifier(s.model, p.pairs.label_names)
-    out = s.run_dir / "checkpoints"
     from dataclasses import replace
 
     recipe = replace(s.recipe, epochs=p.budget["epochs"], evals_per_epoch=3)
-    trainer, interrupt, eta = build_trainer(
-        model,
-        tokenizer,
-        p.pairs,
-        recipe,
-        s.hardware,
-        out,
-        progress=s.progress,
-        args_overrides={"save_strategy": "no"},
-        progress_label="Sentence pairs",
+    trainer, outcome = experiment.train_in_run(
+        s, model, tokenizer, p.pairs, recipe, label="Sentence pairs"
     )
-    outcome = train(trainer, interrupt, eta)
-    shutil.rmtree(out, ignore_errors=True)
-    if outcome.interrupted:
-        raise KeyboardInterrupt
     prediction = trainer.predict(trainer.eval_dataset)
     logits = np.asarray(prediction.predictions)
     preds = logits.argmax(-1)

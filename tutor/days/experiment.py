@@ -95,13 +95,20 @@ def prepare(
     profile: str | None,
     seed: int | None = None,
     model: str | None = None,
+    dataset: str = "sst2",
     overrides: dict[str, Any] | None = None,
     resolve: bool = True,
     progress: bool = True,
 ) -> Setup:
-    """Hardware, the profile's recipe (with the learner's model and seed) and the model."""
+    """Hardware, the profile's recipe (with the learner's model and seed) and the model.
+
+    ``dataset`` picks the recipe's input shape (tokens, batch size): the days read short
+    sentences unless the learner asks for long reviews. Data sizes and epochs are each
+    day's own.
+    """
     hw = detect_hardware()
-    recipe = choose_recipe(hw, profile, {"seed": seed, "model": model, **(overrides or {})})
+    given = {"seed": seed, "model": model, "dataset": dataset, **(overrides or {})}
+    recipe = choose_recipe(hw, profile, given)
     status = hub_status()
     resolved = resolve_model(recipe.model, status) if resolve else None
     return Setup(day, hw, recipe, status, resolved, progress=progress)
@@ -135,6 +142,51 @@ def budget(table: dict[str, dict[str, Any]], profile: str, **given: Any) -> dict
     chosen = dict(table[profile])
     chosen.update({k: v for k, v in given.items() if v is not None})
     return chosen
+
+
+def train_in_run(
+    setup: Setup,
+    model,
+    tokenizer,
+    data: TextData,
+    recipe: Recipe,
+    *,
+    label: str,
+    evaluate: bool = True,
+    optimizer=None,
+    callbacks: tuple = (),
+):
+    """Train ``model`` with day 7's Trainer set-up inside the run folder.
+
+    No checkpoints are kept: these runs take minutes, so Ctrl-C ends the day (recorded
+    as interrupted) rather than pausing it. ``evaluate=False`` skips the periodic dev
+    evaluations when the caller evaluates once at the end. Returns (trainer, outcome).
+    """
+    import shutil
+
+    from tutor.training.finetune import build_trainer, train
+
+    out = setup.run_dir / "checkpoints"
+    overrides = {"save_strategy": "no"} | ({} if evaluate else {"eval_strategy": "no"})
+    trainer, interrupt, eta = build_trainer(
+        model,
+        tokenizer,
+        data,
+        recipe,
+        setup.hardware,
+        out,
+        progress=setup.progress,
+        optimizer=optimizer,
+        args_overrides=overrides,
+        progress_label=label,
+    )
+    for callback in callbacks:
+        trainer.add_callback(callback)
+    outcome = train(trainer, interrupt, eta)
+    shutil.rmtree(out, ignore_errors=True)
+    if outcome.interrupted:
+        raise KeyboardInterrupt
+    return trainer, outcome
 
 
 def open_run(setup: Setup, settings: list[tuple[str, str]] | None = None) -> Setup:

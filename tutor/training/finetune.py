@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from tutor.training.data import TextData
-from tutor.training.hardware import Hardware
+from tutor.training.hardware import Hardware, choose_attention
 from tutor.training.recipes import Recipe
 
 log = logging.getLogger("tutor")
@@ -297,6 +297,9 @@ def build_trainer(
 
     if recipe.freeze_embeddings:
         freeze_word_embeddings(model)
+    attention = choose_attention(hw, recipe.precision)
+    if attention and model.config._attn_implementation != attention:
+        model.set_attn_implementation(attention)
     train_ds, eval_ds = tokenize(data, tokenizer, recipe)
     args = build_training_args(recipe, hw, output_dir, len(train_ds), args_overrides)
     # Tensor cores want multiples of 8; on the CPU extra padding is pure waste.
