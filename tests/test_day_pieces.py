@@ -371,3 +371,19 @@ def test_day_help_loads_no_ml_stack():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.rsplit("@@", 1)[1].split() == []
+
+
+def test_table_cells_read_like_a_person_wrote_them():
+    from tutor.training.artifacts import format_cell, markdown_table
+
+    assert [format_cell(v) for v in (None, 0.81314, 31.6, 2e-5, 22_713_216, 12, True)] == [
+        "-",
+        "0.8131",
+        "31.6",
+        "2.00e-05",
+        "22,713,216",
+        "12",
+        "True",
+    ]
+    table = markdown_table([{"strategy": "a|b", "acc": 0.5}])
+    assert table.splitlines() == ["| strategy | acc |", "|---|---|", "| a\\|b | 0.5000 |"]

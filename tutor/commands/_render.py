@@ -102,15 +102,9 @@ def day_plan(setup: Any) -> None:
 
 
 def _cell(value: Any) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, float):
-        if value != 0 and (abs(value) < 1e-3 or abs(value) >= 1e5):
-            return f"{value:.2e}"
-        return f"{value:.4f}"
-    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10_000:
-        return f"{value:,}"
-    return str(value)
+    from tutor.training.artifacts import format_cell
+
+    return format_cell(value)
 
 
 def day_result(result: Any) -> None:

@@ -70,12 +70,27 @@ def write_training_log(rows: list[dict[str, Any]], folder: Path) -> tuple[Path, 
     return csv_path, md_path
 
 
+def format_cell(value: Any) -> str:
+    """A table cell for a person: None as "-", rates and scores (below 10) to 4 digits,
+    seconds and counts to one decimal or with thousands separators, tiny or huge numbers
+    in scientific notation. The CSV files keep full precision."""
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        if value != 0 and (abs(value) < 1e-3 or abs(value) >= 1e5):
+            return f"{value:.2e}"
+        return f"{value:.1f}" if abs(value) >= 10 else f"{value:.4f}"
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10_000:
+        return f"{value:,}"
+    return str(value)
+
+
 def markdown_table(rows: list[dict[str, Any]], columns: list[str] | None = None) -> str:
-    """A GitHub-style markdown table of ``rows`` (floats to 4 digits, None as "-")."""
+    """A GitHub-style markdown table of ``rows``, cells as :func:`format_cell` writes them."""
     columns = columns or (list(rows[0]) if rows else [])
     lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
     for row in rows:
-        cells = (_fmt(row.get(c)).replace("|", "\\|") for c in columns)
+        cells = (format_cell(row.get(c)).replace("|", "\\|") for c in columns)
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
