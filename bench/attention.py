@@ -5,7 +5,7 @@ word embeddings frozen as in the CPU recipe) of the packaged MiniLM classifier o
 token ids, per kernel, precision, batch size and sequence length; the best of a few
 steps after a warm-up one. `tutor.training.hardware.choose_attention` follows from it.
 
-    python bench/attention.py [--steps 3] [--lengths 128,256] [--batches 16,32]
+    python bench/attention.py [--steps 3] [--lengths 32,128,256] [--batches 16,32]
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ def step_seconds(model, optimizer, batch: int, length: int, bf16: bool, steps: i
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--steps", type=int, default=3)
-    parser.add_argument("--lengths", default="128,256")
+    parser.add_argument("--lengths", default="32,128,256")
     parser.add_argument("--batches", default="16,32")
     ns = parser.parse_args(argv)
     import torch

@@ -40,9 +40,10 @@ def test_precision_follows_hugging_face_convention(hw, expected):
     ("hw", "expected"),
     [(A100, None), (T4, None), (M2, None), (CPU_BF16, "eager"), (CPU_PLAIN, None)],
 )
-def test_attention_kernel_is_eager_only_for_bf16_on_the_cpu(hw, expected):
-    assert choose_attention(hw, choose_precision(hw)) == expected
-    assert choose_attention(CPU_BF16, "fp32") is None  # --precision fp32: SDPA is faster
+def test_attention_kernel_is_eager_only_for_long_bf16_inputs_on_the_cpu(hw, expected):
+    assert choose_attention(hw, choose_precision(hw), 256) == expected
+    assert choose_attention(hw, choose_precision(hw), 128) is None  # short: SDPA
+    assert choose_attention(CPU_BF16, "fp32", 512) is None  # --precision fp32: SDPA is faster
 
 
 def test_the_trainer_gets_the_chosen_kernel(tmp_path, tiny_bert):
@@ -56,7 +57,7 @@ def test_the_trainer_gets_the_chosen_kernel(tmp_path, tiny_bert):
     split = Dataset.from_dict({"text": ["good", "bad"], "label": [1, 0]})
     data = TextData("tiny", split, split, ["neg", "pos"], "two words")
     for hw, kernel in ((CPU_BF16, "eager"), (CPU_PLAIN, "sdpa")):
-        recipe = choose_recipe(hw, "smoke", {"precision": choose_precision(hw)})
+        recipe = choose_recipe(hw, "smoke", {"precision": choose_precision(hw), "max_length": 256})
         model = load_classifier(tiny, data.label_names)
         trainer, _, _ = build_trainer(
             model, load_tokenizer(tiny), data, recipe, hw, tmp_path, progress=False

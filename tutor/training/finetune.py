@@ -297,7 +297,7 @@ def build_trainer(
 
     if recipe.freeze_embeddings:
         freeze_word_embeddings(model)
-    attention = choose_attention(hw, recipe.precision)
+    attention = choose_attention(hw, recipe.precision, recipe.max_length)
     if attention and model.config._attn_implementation != attention:
         model.set_attn_implementation(attention)
     train_ds, eval_ds = tokenize(data, tokenizer, recipe)
