@@ -95,6 +95,13 @@ def _profile_options(model_help: str | None):
 
 
 ENCODER_HELP = "Hub id or local folder of a pre-trained encoder (default: the profile's)."
+# The labelled sentence sets that days 45 and 46 train on (imdb: long reviews instead).
+SENTENCE_DATASET = click.option(
+    "--dataset",
+    type=click.Choice(["sst2", "rotten_tomatoes", "imdb", "cola"]),
+    default="sst2",
+    show_default=True,
+)
 
 
 def _run_day(day: str, **options) -> None:
@@ -123,12 +130,7 @@ def _sizes(ctx, param, value: str | None) -> tuple[int, ...]:
 
 @run.command("day45")
 @_profile_options(ENCODER_HELP)
-@click.option(
-    "--dataset",
-    type=click.Choice(["sst2", "rotten_tomatoes", "imdb", "cola"]),
-    default="sst2",
-    show_default=True,
-)
+@SENTENCE_DATASET
 @click.option(
     "--strategies",
     callback=_csv,
@@ -159,12 +161,7 @@ def day45(**options) -> None:
 
 @run.command("day46")
 @_profile_options(ENCODER_HELP)
-@click.option(
-    "--dataset",
-    type=click.Choice(["sst2", "rotten_tomatoes", "imdb", "cola"]),
-    default="sst2",
-    show_default=True,
-)
+@SENTENCE_DATASET
 @click.option(
     "--sizes",
     callback=_sizes,
