@@ -62,6 +62,22 @@ def test_smoke_run_on_a_tiny_bert_leaves_a_complete_run_folder(tiny_bert, tutor_
     assert record["smoke"] is True and record["passed"] is False  # smoke never counts
 
 
+@pytest.mark.parametrize("flag, trained", [(None, False), ("--train-embeddings", True)])
+def test_word_embeddings_train_only_when_asked(tiny_bert, tutor_home, flag, trained):
+    from safetensors.torch import load_file
+
+    extra = [flag] if flag else []
+    result = _run("run", "day7", "--profile", "smoke", "--model", str(tiny_bert), *extra)
+    assert result.exit_code == 0, result.output
+    run_dir = _only_run_dir(tutor_home)
+    name = "bert.embeddings.word_embeddings.weight"
+    before = load_file(tiny_bert / "model.safetensors")["embeddings.word_embeddings.weight"]
+    after = load_file(run_dir / "model" / "model.safetensors")[name]
+    assert (not after.equal(before)) is trained
+    recipe = json.loads((run_dir / "metrics.json").read_text())["recipe"]
+    assert recipe["freeze_embeddings"] is not trained
+
+
 def test_predict_uses_the_latest_run(tiny_bert, tutor_home):
     assert _run("run", "day7", "--profile", "smoke", "--model", str(tiny_bert)).exit_code == 0
     result = _run("predict", "a warm and funny film")

@@ -47,6 +47,11 @@ def run(ctx: click.Context, list_days: bool) -> None:
 @click.option("--max-train-samples", type=int)
 @click.option("--max-eval-samples", type=int)
 @click.option("--precision", type=click.Choice(["bf16", "fp16", "fp32"]))
+@click.option(
+    "--freeze-embeddings/--train-embeddings",
+    default=None,
+    help="Keep the word-embedding table fixed (CPU default) or train it too (GPU default).",
+)
 @click.option("--seed", type=int)
 @click.option("--resume", is_flag=True, help="Continue the last interrupted run.")
 def day7(profile, train_file, eval_file, text_column, label_column, resume, **overrides) -> None:
