@@ -78,6 +78,18 @@ def test_word_embeddings_train_only_when_asked(tiny_bert, tutor_home, flag, trai
     assert recipe["freeze_embeddings"] is not trained
 
 
+def test_weight_average_is_what_gets_saved(tiny_bert, tutor_home):
+    args = ("run", "day7", "--profile", "smoke", "--model", str(tiny_bert), "--epochs", "2")
+    result = _run(*args, "--average-from", "0.5")
+    assert result.exit_code == 0, result.output
+    # 48 examples in batches of 8, twice: 12 steps; one snapshot per step from step 6 on.
+    assert "mean of 7 snapshots" in result.output
+    metrics = json.loads((_only_run_dir(tutor_home) / "metrics.json").read_text())
+    assert metrics["averaged_snapshots"] == 7 and metrics["recipe"]["average_from"] == 0.5
+    result = _run(*args, "--average-from", "1")
+    assert result.exit_code == 1 and "--average-from must be at least 0" in result.output
+
+
 def test_predict_uses_the_latest_run(tiny_bert, tutor_home):
     assert _run("run", "day7", "--profile", "smoke", "--model", str(tiny_bert)).exit_code == 0
     result = _run("predict", "a warm and funny film")

@@ -154,5 +154,7 @@ def test_cpu_recipe_budget_depends_on_the_data_set():
     sst2 = choose_recipe(CPU_BF16, overrides={"dataset": "sst2"})
     assert imdb.max_train_samples and imdb.max_train_samples < 67_349
     assert sst2.dataset == "sst2" and sst2.max_train_samples is None  # all of it: short texts
+    # Two passes over SST-2: the second one is averaged; one pass over IMDB is not.
+    assert (sst2.epochs, sst2.average_from, imdb.average_from) == (2, 0.5, None)
     capped = choose_recipe(CPU_BF16, overrides={"dataset": "sst2", "max_train_samples": 500})
     assert capped.max_train_samples == 500

@@ -64,6 +64,8 @@ def day7_result(result: Any) -> None:
     table.add_row("eval loss", f"{m['eval_loss']:.4f}")
     table.add_row("train samples/s", f"{m['train_samples_per_second']:.1f}")
     table.add_row("training time", f"{m['train_seconds'] / 60:.1f} min")
+    if m.get("averaged_snapshots"):
+        table.add_row("weights", f"mean of {m['averaged_snapshots']} snapshots")
     if m.get("target_accuracy") is not None:
         verdict = "reached" if result.passed else "not reached"
         table.add_row("target", f"{m['target_accuracy']:.0%} {verdict}")

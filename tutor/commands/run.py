@@ -52,6 +52,12 @@ def run(ctx: click.Context, list_days: bool) -> None:
     default=None,
     help="Keep the word-embedding table fixed (CPU default) or train it too (GPU default).",
 )
+@click.option(
+    "--average-from",
+    type=float,
+    help="Save the mean of the weights from this fraction of training on (0.5: the second "
+    "half; stochastic weight averaging).",
+)
 @click.option("--seed", type=int)
 @click.option("--resume", is_flag=True, help="Continue the last interrupted run.")
 def day7(profile, train_file, eval_file, text_column, label_column, resume, **overrides) -> None:

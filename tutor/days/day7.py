@@ -250,6 +250,8 @@ def execute(p: Plan, on_event=None) -> Result:
         "train_samples_per_second": outcome.train_samples_per_second,
         "train_seconds": round(outcome.train_seconds, 1),
         "steps": outcome.global_step,
+        # > 0: the saved (and evaluated) weights are the mean of this many snapshots.
+        "averaged_snapshots": outcome.extra.get("averaged_snapshots", 0),
         "eta_note": outcome.eta_note,
         "resumed_from_step": int(p.resume_from.name.split("-")[-1]) if p.resume_from else None,
         "hardware": p.hardware.to_dict(),

@@ -327,6 +327,10 @@ def build_trainer(
     trainer.remove_callback(ProgressCallback)
     if progress:
         trainer.add_callback(_progress_callback(progress_label))
+    if recipe.average_from is not None:
+        from tutor.training.averaging import average_callback
+
+        trainer.add_callback(average_callback(recipe.average_from))
     return trainer, interrupt, eta
 
 
@@ -336,6 +340,8 @@ def latest_checkpoint(output_dir: Path) -> Path | None:
 
 
 def train(trainer, interrupt, eta, resume_from: Path | None = None) -> TrainOutcome:
+    from tutor.training.averaging import averaged_snapshots
+
     t0 = time.perf_counter()
     output = trainer.train(resume_from_checkpoint=str(resume_from) if resume_from else None)
     seconds = time.perf_counter() - t0
@@ -349,5 +355,8 @@ def train(trainer, interrupt, eta, resume_from: Path | None = None) -> TrainOutc
         log_history=list(state.log_history),
         eta_note=eta.note,
         checkpoint_dir=latest_checkpoint(Path(trainer.args.output_dir)),
-        extra={"eval_times": dict(eta.eval_times)},
+        extra={
+            "eval_times": dict(eta.eval_times),
+            "averaged_snapshots": averaged_snapshots(trainer.callback_handler.callbacks),
+        },
     )
