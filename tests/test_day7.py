@@ -83,6 +83,7 @@ def test_weight_average_is_what_gets_saved(tiny_bert, tutor_home):
     result = _run(*args, "--average-from", "0.5")
     assert result.exit_code == 0, result.output
     # 48 examples in batches of 8, twice: 12 steps; one snapshot per step from step 6 on.
+    assert "the mean of the weights over the last 50%" in result.output  # the plan says so
     assert "mean of 7 snapshots" in result.output
     metrics = json.loads((_only_run_dir(tutor_home) / "metrics.json").read_text())
     assert metrics["averaged_snapshots"] == 7 and metrics["recipe"]["average_from"] == 0.5

@@ -34,6 +34,8 @@ def plan(p: Any) -> None:
     )
     if r.freeze_embeddings:
         table.add_row("frozen", "word embeddings (the rest of the encoder and the head train)")
+    if r.average_from is not None:
+        table.add_row("saved", f"the mean of the weights over the last {1 - r.average_from:.0%}")
     if p.target is not None:
         table.add_row("target", f"accuracy >= {p.target:.0%} counts for `tutor progress`")
     table.add_row("run folder", str(p.run_dir))
