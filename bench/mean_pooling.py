@@ -38,15 +38,10 @@ def mean_pooled_loader():
                 loss = torch.nn.functional.cross_entropy(logits.float(), labels)
             return SequenceClassifierOutput(loss=loss, logits=logits)
 
+    real = models.load_classifier
+
     def load(model, label_names):
-        with models.quiet_loading():
-            return MeanPooled.from_pretrained(
-                model.path,
-                num_labels=len(label_names),
-                id2label=dict(enumerate(label_names)),
-                label2id={name: i for i, name in enumerate(label_names)},
-                use_safetensors=True,
-            )
+        return real(model, label_names, model_class=MeanPooled)
 
     models.load_classifier = load
 

@@ -98,12 +98,14 @@ def quiet_loading() -> Iterator[None]:
             hf_logging.enable_progress_bar()
 
 
-def load_classifier(model: ResolvedModel, label_names: list[str]):
-    """A pre-trained encoder with a fresh classification head on [CLS] (its pooled output)."""
+def load_classifier(model: ResolvedModel, label_names: list[str], model_class=None):
+    """A pre-trained encoder with a fresh classification head on [CLS] (its pooled output).
+
+    ``model_class``: another head class to build instead (e.g. an experiment's)."""
     from transformers import AutoModelForSequenceClassification
 
     with quiet_loading():
-        return AutoModelForSequenceClassification.from_pretrained(
+        return (model_class or AutoModelForSequenceClassification).from_pretrained(
             model.path,
             num_labels=len(label_names),
             id2label=dict(enumerate(label_names)),
