@@ -582,3 +582,25 @@ def test_lesson_labeller_names_page_and_section():
     assert label("l.md#softmax") == "Day 7 · BERT › Softmax"
     assert label("l.md#nowhere") == "Day 7 · BERT"
     assert label("missing.md#x") == "missing.md#x"
+
+
+def test_mermaid_is_fetched_only_when_missing_and_only_with_the_pinned_hash(tmp_path):
+    import io
+    import tarfile
+
+    from tutor.site import ensure_mermaid
+
+    fake = tmp_path / "tiny.tgz"
+    with tarfile.open(fake, "w:gz") as tar:
+        body = b"window.mermaid = {};"
+        info = tarfile.TarInfo("package/dist/mermaid.tiny.js")
+        info.size = len(body)
+        tar.addfile(info, io.BytesIO(body))
+    target = tmp_path / "site" / "mermaid.tiny.js"
+    with pytest.raises(ValueError, match="is not the pinned"):
+        ensure_mermaid(target, url=fake.as_uri())
+    assert not target.exists() and not target.with_suffix(".part").exists()
+    target.parent.mkdir()
+    target.write_text("already here")
+    assert ensure_mermaid(target, url=fake.as_uri()) is False
+    assert target.read_text() == "already here"

@@ -31,6 +31,17 @@ from urllib.parse import urlparse
 log = logging.getLogger("mkdocs.hooks.tutor_site")
 
 QUIZ_DIR = "quiz"
+
+# Mermaid renders the diagrams from the site itself (no CDN: the site must work offline).
+# The 2.5 MB file is not committed: the first build takes it from the npm registry, pinned
+# and checked against the registry's published integrity hash. The "tiny" build is one
+# self-contained file (no lazy chunks to serve); it lacks only mindmap/architecture
+# diagrams and KaTeX labels, which the lessons do not use.
+MERMAID_FILE = "assets/vendor/mermaid/mermaid.tiny.js"
+MERMAID_TARBALL = "https://registry.npmjs.org/@mermaid-js/tiny/-/tiny-11.17.2.tgz"
+MERMAID_SHA512 = (
+    "PmFr1c5cSfNf5AngLLR98DrbvR4U5KeD7I+hQkGqG5w5Veu3QT4dG0qu9f99cpn/sKj2XxRBK0q7EL6hr9NY/A=="
+)
 MERMAID_JS = "assets/vendor/mermaid/mermaid.tiny.js"
 NOTEBOOK_DIR = "notebooks"
 COLAB = "https://colab.research.google.com/github"
@@ -394,8 +405,47 @@ def _docs_path(config: Any) -> str:
         return docs.name
 
 
+def ensure_mermaid(target: Path, url: str = MERMAID_TARBALL) -> bool:
+    """Put the pinned Mermaid build at ``target`` unless it is there; True if fetched.
+
+    Raises OSError (no network) or ValueError (the tarball's hash is not the pinned one)."""
+    import base64
+    import hashlib
+    import io
+    import os
+    import tarfile
+    import urllib.request
+
+    if target.is_file():
+        return False
+    with urllib.request.urlopen(url, timeout=60) as response:
+        data = response.read()
+    digest = base64.b64encode(hashlib.sha512(data).digest()).decode()
+    if digest != MERMAID_SHA512:
+        raise ValueError(f"{url}: sha512 {digest} is not the pinned {MERMAID_SHA512}")
+    with tarfile.open(fileobj=io.BytesIO(data)) as tar:
+        script = tar.extractfile("package/dist/mermaid.tiny.js")
+        assert script is not None  # a regular file in the pinned tarball
+        content = script.read()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(".part")
+    partial.write_bytes(content)
+    os.replace(partial, target)  # never a half-written script in the site
+    return True
+
+
 def on_config(config: Any) -> Any:
+    from mkdocs.exceptions import PluginError
+
     docs = Path(config["docs_dir"])
+    try:
+        if ensure_mermaid(docs / MERMAID_FILE):
+            log.info("Fetched %s from the npm registry", MERMAID_FILE)
+    except (OSError, ValueError) as exc:
+        raise PluginError(
+            f"docs/{MERMAID_FILE} is missing and could not be fetched ({exc}); "
+            "the first build needs the npm registry once."
+        ) from exc
     if config.get("nav"):
         config["nav"] = prune_nav(config["nav"], lambda target: (docs / target).is_file())
     return config

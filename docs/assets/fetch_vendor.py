@@ -1,8 +1,10 @@
-"""Copy the math and diagram renderers into docs/assets/vendor/ from the npm registry.
+"""Copy the math renderer (KaTeX) into docs/assets/vendor/ from the npm registry.
 
 The published site must work with no network (a learner offline, a classroom behind a
 proxy, the browser test here), so KaTeX and Mermaid are served from the site itself
-instead of a CDN. The copies are committed; run this script only to change a version:
+instead of a CDN. The KaTeX copy is committed; run this script only to change its version.
+Mermaid (2.5 MB) is not committed: the site hook (tutor/site.py, ``ensure_mermaid``)
+fetches its pinned build on the first build.
 
     python docs/assets/fetch_vendor.py
 
@@ -22,10 +24,6 @@ VENDOR = Path(__file__).resolve().parent / "vendor"
 
 # Pinned so that a rebuild gives the same bytes; Material 9.x expects Mermaid 11's API.
 KATEX = "katex@0.16.47"
-# The "tiny" build is one self-contained file that defines window.mermaid (no lazy chunks to
-# serve) and is a megabyte smaller than mermaid.min.js; it lacks only mindmap/architecture
-# diagrams and KaTeX labels, which the lessons do not use.
-MERMAID = "@mermaid-js/tiny@11.17.2"
 
 
 def npm_pack(spec: str, dest: Path) -> Path:
@@ -46,11 +44,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)
         katex = npm_pack(KATEX, tmp_path)
-        mermaid = npm_pack(MERMAID, tmp_path)
 
-        shutil.rmtree(VENDOR, ignore_errors=True)
+        shutil.rmtree(VENDOR / "katex", ignore_errors=True)
         (VENDOR / "katex" / "fonts").mkdir(parents=True)
-        (VENDOR / "mermaid").mkdir(parents=True)
 
         for name in ("katex.min.js", "katex.min.css"):
             shutil.copy(katex / "dist" / name, VENDOR / "katex" / name)
@@ -61,11 +57,9 @@ def main() -> None:
             shutil.copy(font, VENDOR / "katex" / "fonts")
         shutil.copy(katex / "LICENSE", VENDOR / "katex" / "LICENSE")
 
-        shutil.copy(mermaid / "dist/mermaid.tiny.js", VENDOR / "mermaid" / "mermaid.tiny.js")
-        shutil.copy(mermaid / "LICENSE", VENDOR / "mermaid" / "LICENSE")
-
     (VENDOR / "VERSIONS.txt").write_text(
-        f"{KATEX}\n{MERMAID}\n# Fetched from the npm registry by docs/assets/fetch_vendor.py\n",
+        f"{KATEX}\n# Fetched from the npm registry by docs/assets/fetch_vendor.py\n"
+        "@mermaid-js/tiny@11.17.2\n# Fetched on the first site build by tutor/site.py\n",
         encoding="utf-8",
     )
     for path in sorted(VENDOR.rglob("*")):
