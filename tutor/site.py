@@ -37,7 +37,6 @@ QUIZ_DIR = "quiz"
 # and checked against the registry's published integrity hash. The "tiny" build is one
 # self-contained file (no lazy chunks to serve); it lacks only mindmap/architecture
 # diagrams and KaTeX labels, which the lessons do not use.
-MERMAID_FILE = "assets/vendor/mermaid/mermaid.tiny.js"
 MERMAID_TARBALL = "https://registry.npmjs.org/@mermaid-js/tiny/-/tiny-11.17.2.tgz"
 MERMAID_SHA512 = (
     "PmFr1c5cSfNf5AngLLR98DrbvR4U5KeD7I+hQkGqG5w5Veu3QT4dG0qu9f99cpn/sKj2XxRBK0q7EL6hr9NY/A=="
@@ -425,7 +424,8 @@ def ensure_mermaid(target: Path, url: str = MERMAID_TARBALL) -> bool:
         raise ValueError(f"{url}: sha512 {digest} is not the pinned {MERMAID_SHA512}")
     with tarfile.open(fileobj=io.BytesIO(data)) as tar:
         script = tar.extractfile("package/dist/mermaid.tiny.js")
-        assert script is not None  # a regular file in the pinned tarball
+        if script is None:
+            raise ValueError(f"{url}: package/dist/mermaid.tiny.js is not a regular file")
         content = script.read()
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_suffix(".part")
@@ -439,11 +439,11 @@ def on_config(config: Any) -> Any:
 
     docs = Path(config["docs_dir"])
     try:
-        if ensure_mermaid(docs / MERMAID_FILE):
-            log.info("Fetched %s from the npm registry", MERMAID_FILE)
+        if ensure_mermaid(docs / MERMAID_JS):
+            log.info("Fetched %s from the npm registry", MERMAID_JS)
     except (OSError, ValueError) as exc:
         raise PluginError(
-            f"docs/{MERMAID_FILE} is missing and could not be fetched ({exc}); "
+            f"docs/{MERMAID_JS} is missing and could not be fetched ({exc}); "
             "the first build needs the npm registry once."
         ) from exc
     if config.get("nav"):

@@ -58,8 +58,9 @@ def main() -> None:
         shutil.copy(katex / "LICENSE", VENDOR / "katex" / "LICENSE")
 
     (VENDOR / "VERSIONS.txt").write_text(
-        f"{KATEX}\n# Fetched from the npm registry by docs/assets/fetch_vendor.py\n"
-        "@mermaid-js/tiny@11.17.2\n# Fetched on the first site build by tutor/site.py\n",
+        "@mermaid-js/tiny@11.17.2\n# Fetched on the first site build by tutor/site.py "
+        f"(MERMAID_TARBALL)\n{KATEX}\n# Fetched from the npm registry by "
+        "docs/assets/fetch_vendor.py\n",
         encoding="utf-8",
     )
     for path in sorted(VENDOR.rglob("*")):
