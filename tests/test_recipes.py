@@ -156,5 +156,7 @@ def test_cpu_recipe_budget_depends_on_the_data_set():
     assert sst2.dataset == "sst2" and sst2.max_train_samples is None  # all of it: short texts
     # Two passes over SST-2: the second one is averaged; one pass over IMDB is not.
     assert (sst2.epochs, sst2.average_from, imdb.average_from) == (2, 0.5, None)
+    # The pooling is left to the model until it is known.
+    assert sst2.pooling == imdb.pooling == "auto"
     capped = choose_recipe(CPU_BF16, overrides={"dataset": "sst2", "max_train_samples": 500})
     assert capped.max_train_samples == 500

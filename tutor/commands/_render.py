@@ -32,6 +32,12 @@ def plan(p: Any) -> None:
         f"{r.epochs:g} epoch(s), lr {r.learning_rate:g}, batch {r.batch_size}, "
         f"warm-up {r.warmup_ratio:.0%} then {r.scheduler} decay, seed {r.seed}",
     )
+    table.add_row(
+        "head",
+        "linear classifier on the mean of the token vectors"
+        if r.pooling == "mean"
+        else "linear classifier on the pooled [CLS] vector",
+    )
     if r.freeze_embeddings:
         table.add_row("frozen", "word embeddings (the rest of the encoder and the head train)")
     if r.average_from is not None:

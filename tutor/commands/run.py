@@ -58,6 +58,12 @@ def run(ctx: click.Context, list_days: bool) -> None:
     help="Save the mean of the weights from this fraction of training on (0.5: the second "
     "half; stochastic weight averaging).",
 )
+@click.option(
+    "--pooling",
+    type=click.Choice(["auto", "cls", "mean"]),
+    help="What the classifier reads: [CLS], the mean of the token vectors, or auto (what "
+    "the model was trained with: mean for all-MiniLM-L6-v2, [CLS] for BERT) [default: auto].",
+)
 @click.option("--seed", type=int)
 @click.option("--resume", is_flag=True, help="Continue the last interrupted run.")
 def day7(profile, train_file, eval_file, text_column, label_column, resume, **overrides) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import shutil
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,7 @@ from tutor.errors import UsageError
 from tutor.training.data import TextData, load_files, load_named
 from tutor.training.hardware import Hardware, detect_hardware
 from tutor.training.hub import hub_status
-from tutor.training.models import ResolvedModel, resolve_model
+from tutor.training.models import ResolvedModel, pooling_for, resolve_model
 from tutor.training.recipes import Recipe, choose_recipe
 
 log = logging.getLogger("tutor")
@@ -120,6 +120,8 @@ def plan(options: Options) -> Plan:
     status = hub_status()
     data = _load_data(spec, recipe, status)
     model = resolve_model(recipe.model, status)
+    if recipe.pooling == "auto":
+        recipe = replace(recipe, pooling=pooling_for(model))
     if run_dir is None:
         run_dir = runs.new_run_dir(DAY)
     p = Plan(hw, recipe, data, model, run_dir, resume_from, spec)
@@ -185,7 +187,7 @@ def execute(p: Plan, on_event=None) -> Result:
     from tutor.training.models import load_classifier, load_tokenizer
 
     tokenizer = load_tokenizer(p.model)
-    model = load_classifier(p.model, p.data.label_names)
+    model = load_classifier(p.model, p.data.label_names, pooling=p.recipe.pooling)
     trainer, interrupt, eta = build_trainer(
         model,
         tokenizer,

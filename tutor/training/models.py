@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from tutor.errors import OfflineError
+from tutor.errors import OfflineError, UsageError
 from tutor.training.hub import HubStatus, hub_status
 from tutor.training.recipes import MINILM
 
@@ -74,6 +74,33 @@ def resolve_model(
     )
 
 
+def pooling_for(model: ResolvedModel) -> str:
+    """The head's pooling for ``model`` when the learner chose none: what the model
+    declares it was trained with (tutor.training.pooling.declared_pooling), else [CLS]."""
+    from tutor.training.pooling import declared_pooling
+
+    if Path(model.path).is_dir():
+        root = Path(model.path)
+
+        def read(name: str) -> str:
+            return (root / name).read_text(encoding="utf-8")
+    else:
+        from huggingface_hub import hf_hub_download
+
+        cache_only = model.source != "hub"  # offline: no network attempt, no wait
+
+        def read(name: str) -> str:
+            # A missing file (a plain BERT has no modules.json) or a failed download ends
+            # as OSError, so the head goes on [CLS].
+            try:
+                found = hf_hub_download(model.path, name, local_files_only=cache_only)
+                return Path(found).read_text(encoding="utf-8")
+            except Exception as exc:
+                raise OSError(str(exc)) from exc
+
+    return declared_pooling(read) or "cls"
+
+
 def load_tokenizer(model: ResolvedModel):
     from transformers import AutoTokenizer
 
@@ -98,17 +125,47 @@ def quiet_loading() -> Iterator[None]:
             hf_logging.enable_progress_bar()
 
 
-def load_classifier(model: ResolvedModel, label_names: list[str], model_class=None):
-    """A pre-trained encoder with a fresh classification head on [CLS] (its pooled output).
+def load_classifier(model: ResolvedModel, label_names: list[str], pooling: str = "cls"):
+    """A pre-trained encoder with a fresh classification head.
 
-    ``model_class``: another head class to build instead (e.g. an experiment's)."""
-    from transformers import AutoModelForSequenceClassification
+    ``pooling``: "cls" puts the head on BERT's pooled [CLS] vector (the transformers
+    default); "mean" on the mean of the token vectors (tutor.training.pooling, BERT models
+    only); "auto" on what the model declares (:func:`pooling_for`)."""
+    from transformers import AutoConfig, AutoModelForSequenceClassification
 
+    if pooling == "auto":
+        pooling = pooling_for(model)
+    model_class = AutoModelForSequenceClassification
+    if pooling == "mean":
+        from tutor.training.pooling import mean_pooling_class
+
+        model_type = AutoConfig.from_pretrained(model.path).model_type
+        if model_type != "bert":
+            raise UsageError(
+                f"--pooling mean needs a BERT model; {model.requested} is a {model_type} "
+                "model. Use --pooling cls."
+            )
+        model_class = mean_pooling_class()
     with quiet_loading():
-        return (model_class or AutoModelForSequenceClassification).from_pretrained(
+        return model_class.from_pretrained(
             model.path,
             num_labels=len(label_names),
             id2label=dict(enumerate(label_names)),
             label2id={name: i for i, name in enumerate(label_names)},
             use_safetensors=True,
         )
+
+
+def load_trained_classifier(model_dir: str | Path):
+    """A fine-tuned classifier saved by a run, rebuilt with the head it was trained with."""
+    from transformers import AutoModelForSequenceClassification
+
+    from tutor.training.pooling import mean_pooling_class, saved_pooling
+
+    cls = (
+        mean_pooling_class()
+        if saved_pooling(model_dir) == "mean"
+        else AutoModelForSequenceClassification
+    )
+    with quiet_loading():
+        return cls.from_pretrained(model_dir, use_safetensors=True)

@@ -26,13 +26,13 @@ def predict(text: str, run_name: str | None = None) -> Prediction:
     if not (model_dir / "config.json").is_file():
         raise UsageError(f"{run_dir} has no saved model (was the run interrupted?).")
     import torch
-    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+    from transformers import AutoTokenizer
 
-    from tutor.training.models import quiet_loading
+    from tutor.training.models import load_trained_classifier, quiet_loading
 
     with quiet_loading():
         tokenizer = AutoTokenizer.from_pretrained(model_dir)
-        model = AutoModelForSequenceClassification.from_pretrained(model_dir, use_safetensors=True)
+    model = load_trained_classifier(model_dir)
     model.eval()
     max_length = min(512, getattr(model.config, "max_position_embeddings", 512))
     with torch.inference_mode():

@@ -51,6 +51,11 @@ class Recipe:
     # the rest of training (stochastic weight averaging, tutor.training.averaging); None:
     # the weights after the last step.
     average_from: float | None = None
+    # What the classification head reads (tutor.training.pooling): "cls" (BERT's pooled
+    # [CLS] vector), "mean" (the mean of the token vectors), or "auto": the pooling the
+    # model folder declares it was trained with (a sentence-transformers Pooling config),
+    # else "cls". Resolved to "cls" or "mean" once the model is known.
+    pooling: Literal["auto", "cls", "mean"] = "auto"
     seed: int = 42
     notes: tuple[str, ...] = field(default_factory=tuple)
 
@@ -90,11 +95,12 @@ def _gpu(hw: Hardware, dataset: str = "imdb") -> Recipe:
 # How much of each data set the CPU recipe reads so that a run takes 10-15 minutes on
 # two cores (bench/finetune.py measures it). IMDB reviews are long: with native bf16,
 # 256 tokens (head + tail) of 6,000 reviews beat 128 tokens of 12,000 in the same time
-# (88.1 % against 87.5 % held-out); without it a step costs about twice as much, so fp32
-# CPUs keep 128 tokens. SST-2's short sentences allow all of them, twice; in the second
-# pass the dev accuracy wobbles by +-0.5 points from one evaluation to the next, and the
-# mean of the second-pass weights scored higher than the last weights in all three paired
-# runs measured (+0.9, +0.1 and +0.1 points; README, Benchmarks).
+# (88.1 % against 87.5 % held-out, [CLS] head); without it a step costs about twice as
+# much, so fp32 CPUs keep 128 tokens. SST-2's short sentences allow all of them, twice.
+# In the second pass the dev accuracy wobbles by +-0.5 points from one evaluation to the
+# next, so the saved model is the mean of that pass's weights rather than wherever the
+# last step happened to land. README, Benchmarks, lists every run (a peak rate of 5e-5
+# did not beat 1e-4 there).
 CPU_BUDGETS: dict[str, dict[str, Any]] = {
     "imdb": {"max_train_samples": 6_000, "max_eval_samples": 2_000, "epochs": 1},
     "sst2": {"max_train_samples": None, "max_eval_samples": None, "epochs": 2, "average_from": 0.5},
