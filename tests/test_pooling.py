@@ -14,7 +14,7 @@ from tutor.training.models import (
     load_classifier,
     load_trained_classifier,
     packaged_model_path,
-    pooling_for,
+    resolve_pooling,
 )
 from tutor.training.pooling import CONFIG_KEY, declared_pooling, mean_pool, mean_pooling_class
 
@@ -65,14 +65,16 @@ def test_mean_pool_averages_only_the_real_tokens():
 def test_the_packaged_minilm_declares_mean_pooling():
     folder = packaged_model_path()
     assert declared_pooling(_reader(folder)) == "mean"
-    assert pooling_for(ResolvedModel("m", str(folder), "packaged", "MiniLM")) == "mean"
+    assert resolve_pooling(ResolvedModel("m", str(folder), "packaged", "MiniLM"), "auto") == "mean"
 
 
 def test_a_model_without_a_declaration_gets_cls(tiny_bert, tmp_path):
     assert declared_pooling(_reader(tiny_bert)) is None
-    assert pooling_for(_local(tiny_bert)) == "cls"
+    assert resolve_pooling(_local(tiny_bert), "auto") == "cls"
     # Offline and not in the cache: no download attempt, no error, [CLS].
-    assert pooling_for(ResolvedModel("a/b", "nobody/not-a-model", "cache", "a/b")) == "cls"
+    assert (
+        resolve_pooling(ResolvedModel("a/b", "nobody/not-a-model", "cache", "a/b"), "auto") == "cls"
+    )
     declared = tmp_path / "cls-model"
     declared.mkdir()
     _declare(declared, pooling_mode_cls_token=True, pooling_mode_mean_tokens=False)
@@ -129,17 +131,26 @@ def test_cls_models_still_load_the_transformers_way(tiny_bert, tmp_path):
     assert type(load_trained_classifier(tmp_path / "run")).__name__ == type(model).__name__
 
 
-def test_mean_pooling_on_a_non_bert_model_is_a_clear_error(tmp_path, tiny_bert):
+def test_mean_pooling_is_for_bert_models_only(tmp_path, tutor_home):
+    from click.testing import CliRunner
     from transformers import DistilBertConfig, DistilBertModel
 
+    from tutor.cli import cli
+
     folder = tmp_path / "distil"
-    DistilBertModel(DistilBertConfig(dim=32, n_layers=1, n_heads=2, hidden_dim=64)).save_pretrained(
-        folder
-    )
-    with pytest.raises(
-        UsageError, match=r"--pooling mean needs a BERT model; .* is a distilbert model"
-    ):
+    config = DistilBertConfig(dim=32, n_layers=1, n_heads=2, hidden_dim=64)
+    DistilBertModel(config).save_pretrained(folder)
+    # A non-BERT sentence encoder that declares mean pooling: auto falls back to [CLS] ...
+    _declare(folder, pooling_mode_mean_tokens=True)
+    assert resolve_pooling(_local(folder), "auto") == "cls"
+    # ... and asking for the mean head is refused, by day 7 before any run folder exists.
+    message = "--pooling mean needs a BERT model; .* is a distilbert model"
+    with pytest.raises(UsageError, match=message):
         load_classifier(_local(folder), LABELS, pooling="mean")
+    args = ["run", "day7", "--profile", "smoke", "--model", str(folder), "--pooling", "mean"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 1 and "--pooling mean needs a BERT model" in result.output
+    assert not (tutor_home / "runs").exists() or not any((tutor_home / "runs").iterdir())
 
 
 @pytest.mark.slow

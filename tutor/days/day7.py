@@ -19,7 +19,7 @@ from tutor.errors import UsageError
 from tutor.training.data import TextData, load_files, load_named
 from tutor.training.hardware import Hardware, detect_hardware
 from tutor.training.hub import hub_status
-from tutor.training.models import ResolvedModel, pooling_for, resolve_model
+from tutor.training.models import ResolvedModel, resolve_model, resolve_pooling
 from tutor.training.recipes import Recipe, choose_recipe
 
 log = logging.getLogger("tutor")
@@ -120,8 +120,8 @@ def plan(options: Options) -> Plan:
     status = hub_status()
     data = _load_data(spec, recipe, status)
     model = resolve_model(recipe.model, status)
-    if recipe.pooling == "auto":
-        recipe = replace(recipe, pooling=pooling_for(model))
+    # Resolved (and checked) before a run folder exists; a resumed run keeps its own.
+    recipe = replace(recipe, pooling=resolve_pooling(model, recipe.pooling))
     if run_dir is None:
         run_dir = runs.new_run_dir(DAY)
     p = Plan(hw, recipe, data, model, run_dir, resume_from, spec)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -74,31 +75,53 @@ def resolve_model(
     )
 
 
-def pooling_for(model: ResolvedModel) -> str:
-    """The head's pooling for ``model`` when the learner chose none: what the model
-    declares it was trained with (tutor.training.pooling.declared_pooling), else [CLS]."""
-    from tutor.training.pooling import declared_pooling
-
+def _model_file_reader(model: ResolvedModel):
+    """A function giving the text of one of ``model``'s files by relative name; it raises
+    OSError when the file is missing or cannot be fetched."""
     if Path(model.path).is_dir():
         root = Path(model.path)
 
         def read(name: str) -> str:
             return (root / name).read_text(encoding="utf-8")
-    else:
-        from huggingface_hub import hf_hub_download
 
-        cache_only = model.source != "hub"  # offline: no network attempt, no wait
+        return read
+    from huggingface_hub import hf_hub_download
 
-        def read(name: str) -> str:
-            # A missing file (a plain BERT has no modules.json) or a failed download ends
-            # as OSError, so the head goes on [CLS].
-            try:
-                found = hf_hub_download(model.path, name, local_files_only=cache_only)
-                return Path(found).read_text(encoding="utf-8")
-            except Exception as exc:
-                raise OSError(str(exc)) from exc
+    cache_only = model.source != "hub"  # offline: no network attempt, no wait
 
-    return declared_pooling(read) or "cls"
+    def read(name: str) -> str:
+        try:
+            found = hf_hub_download(model.path, name, local_files_only=cache_only)
+            return Path(found).read_text(encoding="utf-8")
+        except Exception as exc:  # not on the hub (a plain BERT has no modules.json), offline
+            raise OSError(str(exc)) from exc
+
+    return read
+
+
+def resolve_pooling(model: ResolvedModel, pooling: str) -> str:
+    """The head's pooling for ``model``: "cls" or "mean".
+
+    "auto" takes what the model declares it was trained with
+    (tutor.training.pooling.declared_pooling) when the model is a BERT, which the mean
+    head is built on, else [CLS]. An explicit "mean" on another architecture is refused
+    here, before a run folder exists.
+    """
+    from tutor.training.pooling import declared_pooling
+
+    read = _model_file_reader(model)
+    try:
+        model_type = json.loads(read("config.json")).get("model_type")
+    except (OSError, ValueError, AttributeError):
+        model_type = None  # from_pretrained will say what is wrong with the folder
+    if pooling == "auto":
+        return (declared_pooling(read) if model_type == "bert" else None) or "cls"
+    if pooling == "mean" and model_type not in ("bert", None):
+        raise UsageError(
+            f"--pooling mean needs a BERT model; {model.requested} is a {model_type} "
+            "model. Use --pooling cls."
+        )
+    return pooling
 
 
 def load_tokenizer(model: ResolvedModel):
@@ -130,21 +153,13 @@ def load_classifier(model: ResolvedModel, label_names: list[str], pooling: str =
 
     ``pooling``: "cls" puts the head on BERT's pooled [CLS] vector (the transformers
     default); "mean" on the mean of the token vectors (tutor.training.pooling, BERT models
-    only); "auto" on what the model declares (:func:`pooling_for`)."""
-    from transformers import AutoConfig, AutoModelForSequenceClassification
+    only); "auto" on what the model declares (:func:`resolve_pooling`)."""
+    from transformers import AutoModelForSequenceClassification
 
-    if pooling == "auto":
-        pooling = pooling_for(model)
     model_class = AutoModelForSequenceClassification
-    if pooling == "mean":
+    if resolve_pooling(model, pooling) == "mean":
         from tutor.training.pooling import mean_pooling_class
 
-        model_type = AutoConfig.from_pretrained(model.path).model_type
-        if model_type != "bert":
-            raise UsageError(
-                f"--pooling mean needs a BERT model; {model.requested} is a {model_type} "
-                "model. Use --pooling cls."
-            )
         model_class = mean_pooling_class()
     with quiet_loading():
         return model_class.from_pretrained(
