@@ -1,31 +1,49 @@
-"""Fine-tuning benchmark: the default CPU recipe against the Hugging Face guides' recipes.
+"""Fine-tuning benchmark: the targets of `tutor run day7` on the machine it runs on.
 
-Not a test: it prints its figures. Three parts (``--part``, default all):
+Not a test: it prints its figures and appends each result as a JSON line to a results
+file (--results, default bench/out/finetune.jsonl), so cells can run one at a time, on
+different days, and the table is built from all of them. Parts (``--part``):
 
 speed   On SST-2, same model (the packaged MiniLM), same training examples, batch 32:
         (a) the "Fine-tune a pretrained model" guide's recipe: every example padded to
-            the tokenizer's maximum length (padding="max_length"), random batches, fp32;
+            the tokenizer's maximum length (padding="max_length"), random batches, fp32
+            (slow: only with --with-a);
         (b) the text-classification task guide's recipe: dynamic padding with
             DataCollatorWithPadding, random batches, fp32;
-        the default CPU recipe of `tutor run day7`.
-        Prints samples/s, the ratios, and SST-2 dev accuracy after the same number of
-        examples (after --a-examples for all three, after --examples for (b) and ours:
-        (a) is too slow to read them all).
-sst2    `tutor run day7 --profile cpu --dataset sst2`: SST-2 dev accuracy, wall time.
-imdb    `tutor run day7 --profile cpu`: held-out IMDB accuracy, wall time.
+        the CPU recipe of `tutor run day7` in --precision (default: the machine's).
+        Prints samples/s, the ratios, and SST-2 dev accuracy after the same examples.
+imdb    `tutor run day7` (the default command; --precision fp32 for the fp32 case):
+        held-out IMDB accuracy and wall time, one --seed per call.
+sst2    `tutor run day7 --dataset sst2`: SST-2 dev accuracy and wall time.
+table   No measuring: the table of targets from the results file.
 
-    python bench/finetune.py                  # all parts, ~40 min on 2 cores
-    python bench/finetune.py --part speed --examples 2048 --a-examples 128
+    python bench/finetune.py --part speed --examples 1024             # a few minutes
+    python bench/finetune.py --part imdb --seed 1                     # ~15 min each
+    python bench/finetune.py --part imdb --precision fp32 --seed 2
+    python bench/finetune.py --part sst2 --seed 3 --layer-decay 0.9
+    python bench/finetune.py --part table
+
+Targets (2 cores, the default command): held-out IMDB >= 88 % within 15 min wall, median
+of 3 seeds (the seed also draws the reviews), with native bf16 and in fp32; SST-2 dev >=
+90 % within 15 min, median of 3 seeds (bf16); throughput >= 3x recipe (b), both
+precisions.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+RESULTS = Path(__file__).resolve().parent / "out" / "finetune.jsonl"
+TARGETS = {"imdb": 0.88, "sst2": 0.90}
+WALL_MINUTES = 15.0
+SPEEDUP = 3.0
 
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
@@ -89,10 +107,17 @@ def _train_and_eval(name, model, tokenizer, train_ds, eval_ds, collator, args, s
     }
 
 
-def part_speed(n_examples: int, a_examples: int, a_minutes: float, seed: int) -> None:
-    import math
+def part_speed(
+    n_examples: int,
+    a_examples: int,
+    a_minutes: float,
+    seed: int,
+    precision: str | None,
+    with_a: bool,
+    results_path: Path,
+) -> None:
 
-    from transformers import DataCollatorWithPadding, TrainingArguments, default_data_collator
+    from transformers import DataCollatorWithPadding, TrainingArguments
 
     from tutor.training.finetune import build_trainer
     from tutor.training.hardware import detect_hardware
@@ -127,45 +152,13 @@ def part_speed(n_examples: int, a_examples: int, a_minutes: float, seed: int) ->
         )
 
     results = []
-    # (a) padding="max_length": every example padded to the tokenizer's maximum length.
-    max_len = tokenizer.model_max_length
-
-    def pad_full(b):
-        return tokenizer(b["text"], padding="max_length", truncation=True, max_length=max_len)
-
-    train_a = data.train.map(pad_full, batched=True, remove_columns=["text"])
-    eval_a = data.eval.map(pad_full, batched=True, remove_columns=["text"])
-    # The schedule is that of the full budget; (a) stops early (after a_examples or
-    # a_minutes), so its first steps see the same learning rates as a full run would.
-    t0 = time.perf_counter()
-    probe = _train_and_eval(
-        "(a) guide: padding=max_length",
-        load_classifier(resolved, data.label_names),
-        tokenizer,
-        train_a,
-        eval_a,
-        default_data_collator,
-        guide_args("a", 5e-5, steps_all),
-        stop_at=2,
-        eval_at=[],
-    )
-    per_step = (time.perf_counter() - t0) / 2
-    steps_a = max(1, min(steps_a, math.floor(a_minutes * 60 / per_step)))
-    print(f"(a) ~{per_step:.1f} s/step: reading {steps_a * batch} examples for its accuracy")
-    del probe
-    results.append(
-        _train_and_eval(
-            "(a) guide: padding=max_length",
-            load_classifier(resolved, data.label_names),
-            tokenizer,
-            train_a,
-            eval_a,
-            default_data_collator,
-            guide_args("a", 5e-5, steps_all),
-            stop_at=steps_a,
-            eval_at=[steps_a],
+    if with_a:
+        results.append(
+            _recipe_a(resolved, tokenizer, data, guide_args, steps_a, steps_all, batch, a_minutes)
         )
-    )
+        steps_a = results[0]["steps"]
+    else:
+        print("(a) skipped (--with-a runs it: about 1 sample/s)")
 
     # (b) dynamic padding, random batches.
     def tok(b):
@@ -189,7 +182,14 @@ def part_speed(n_examples: int, a_examples: int, a_minutes: float, seed: int) ->
 
     # The default CPU recipe of `tutor run day7`, through its own Trainer set-up.
     recipe = choose_recipe(
-        hw, "cpu", {"dataset": "sst2", "batch_size": batch, "max_train_samples": n_examples}
+        hw,
+        "cpu",
+        {
+            "dataset": "sst2",
+            "batch_size": batch,
+            "max_train_samples": n_examples,
+            "precision": precision,
+        },
     )
     trainer, _, _ = build_trainer(
         load_classifier(resolved, data.label_names),
@@ -213,17 +213,72 @@ def part_speed(n_examples: int, a_examples: int, a_minutes: float, seed: int) ->
     )
     results.append(ours)
 
-    a, b = results[0]["samples_per_s"], results[1]["samples_per_s"]
+    base = results[0]["samples_per_s"]
+    b = results[-2]["samples_per_s"]
     print(
-        f"\n{'recipe':<40} {'samples/s':>10} {'x (a)':>8} {'x (b)':>7} "
+        f"\n{'recipe':<40} {'samples/s':>10} {'x first':>8} {'x (b)':>7} "
         f"{f'acc@{steps_a * batch}':>10} {f'acc@{steps_all * batch}':>10}"
     )
     for r in results:
         print(
-            f"{r['recipe']:<40} {r['samples_per_s']:>10.1f} {r['samples_per_s'] / a:>8.1f} "
+            f"{r['recipe']:<40} {r['samples_per_s']:>10.1f} {r['samples_per_s'] / base:>8.1f} "
             f"{r['samples_per_s'] / b:>7.2f} {_pct(r['acc'].get(steps_a)):>10} "
             f"{_pct(r['acc'].get(steps_all)):>10}"
         )
+    _append(
+        results_path,
+        {
+            "part": "speed",
+            "precision": recipe.precision,
+            "seed": seed,
+            "examples": n_examples,
+            "guide_b_samples_per_s": b,
+            "ours_samples_per_s": ours["samples_per_s"],
+            "speedup": ours["samples_per_s"] / b,
+            "guide_b_acc": results[-2]["acc"].get(steps_all),
+            "ours_acc": ours["acc"].get(steps_all),
+        },
+    )
+
+
+def _recipe_a(resolved, tokenizer, data, guide_args, steps_a, steps_all, batch, a_minutes):
+    """(a) padding="max_length": every example padded to the tokenizer's maximum length."""
+    import math
+
+    from transformers import default_data_collator
+
+    from tutor.training.models import load_classifier
+
+    # (a) padding="max_length": every example padded to the tokenizer's maximum length.
+    max_len = tokenizer.model_max_length
+
+    def pad_full(b):
+        return tokenizer(b["text"], padding="max_length", truncation=True, max_length=max_len)
+
+    train_a = data.train.map(pad_full, batched=True, remove_columns=["text"])
+    eval_a = data.eval.map(pad_full, batched=True, remove_columns=["text"])
+
+    # The schedule is that of the full budget; (a) stops early (after a_examples or
+    # a_minutes), so its first steps see the same learning rates as a full run would.
+    def run_a(stop_at, eval_at):
+        return _train_and_eval(
+            "(a) guide: padding=max_length",
+            load_classifier(resolved, data.label_names),
+            tokenizer,
+            train_a,
+            eval_a,
+            default_data_collator,
+            guide_args("a", 5e-5, steps_all),
+            stop_at=stop_at,
+            eval_at=eval_at,
+        )
+
+    t0 = time.perf_counter()
+    run_a(2, [])  # two timed steps, to size (a) to its time limit
+    per_step = (time.perf_counter() - t0) / 2
+    steps_a = max(1, min(steps_a, math.floor(a_minutes * 60 / per_step)))
+    print(f"(a) ~{per_step:.1f} s/step: reading {steps_a * batch} examples for its accuracy")
+    return run_a(steps_a, [steps_a])
 
 
 def _no_eval(args, steps):
@@ -243,39 +298,141 @@ def _pct(x):
     return "-" if x is None else f"{x:.2%}"
 
 
-def part_day7(dataset: str) -> None:
+def part_day7(
+    dataset: str, seed: int, precision: str | None, layer_decay: float | None, results_path: Path
+) -> None:
+    """One `tutor run day7` with the default CPU recipe (its time budget included)."""
     from tutor.days import day7
 
+    load_before = os.getloadavg()[0]
+    overrides = {"dataset": dataset, "seed": seed, "precision": precision}
+    if layer_decay is not None:
+        overrides["layer_decay"] = layer_decay
     t0 = time.perf_counter()
-    plan = day7.plan(day7.Options(profile="cpu", overrides={"dataset": dataset}))
+    plan = day7.plan(day7.Options(profile="cpu", overrides=overrides))
     result = day7.execute(plan)
     wall = time.perf_counter() - t0
     m = result.metrics
+    row = {
+        "part": dataset,
+        "precision": plan.recipe.precision,
+        "seed": seed,
+        "layer_decay": layer_decay,
+        "accuracy": m["accuracy"],
+        "eval_examples": m["eval_examples"],
+        "train_examples": m["train_examples"],
+        "epochs": plan.recipe.epochs,
+        "max_length": plan.recipe.max_length,
+        "train_minutes": m["train_seconds"] / 60,
+        "wall_minutes": wall / 60,
+        "samples_per_s": m["train_samples_per_second"],
+        "plan": plan.budget.summary() if plan.budget else None,
+        "load_before": round(load_before, 1),
+        "load_after": round(os.getloadavg()[0], 1),
+    }
     print(
-        f"\n{dataset}: `tutor run day7 --profile cpu --dataset {dataset}`: accuracy "
-        f"{m['accuracy']:.2%} on {m['eval_examples']} held-out examples, "
-        f"{m['train_examples']} trained; training {m['train_seconds'] / 60:.1f} min, "
-        f"wall time {wall / 60:.1f} min, {m['train_samples_per_second']:.1f} samples/s"
+        f"\n{dataset} ({row['precision']}, seed {seed}): accuracy {m['accuracy']:.2%} on "
+        f"{m['eval_examples']:,} held-out examples, {m['train_examples']:,} trained; "
+        f"wall {wall / 60:.1f} min (load {row['load_before']} -> {row['load_after']})"
     )
+    _append(results_path, row)
+
+
+def _append(path: Path, row: dict) -> None:
+    from tutor.training.hardware import detect_hardware
+
+    hw = detect_hardware()
+    row = {
+        "machine": hw.name,
+        "native_bf16": hw.bf16,
+        "cpu_count": os.cpu_count(),
+        "at": time.strftime("%Y-%m-%d %H:%M"),
+        # Other work on the machine distorts every figure: the 1-minute load at the end.
+        "load_end": round(os.getloadavg()[0], 1),
+        **row,
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write(json.dumps(row) + "\n")
+    print(f"(appended to {path})")
+
+
+def table(path: Path) -> None:
+    """The targets, from every result in ``path``: median, min and max over the seeds."""
+    rows = []
+    if path.is_file():
+        rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    if not rows:
+        print(f"No results in {path} yet: run a part first.")
+        return
+    machines = sorted({(r["machine"], r["native_bf16"], r.get("cpu_count")) for r in rows})
+    for name, bf16, cpus in machines:
+        print(f"\nmachine: {name}, {cpus} CPUs, native bf16: {'yes' if bf16 else 'no'}")
+    print(
+        f"\n{'target':<44} {'runs':>4} {'median':>8} {'min':>8} {'max':>8} {'max wall':>9}  verdict"
+    )
+    for part, label in (("imdb", "held-out IMDB"), ("sst2", "SST-2 dev")):
+        for precision in ("bf16", "fp32"):
+            for decay in sorted({r.get("layer_decay") or 0 for r in rows if r["part"] == part}):
+                cell = [
+                    r
+                    for r in rows
+                    if r["part"] == part
+                    and r["precision"] == precision
+                    and (r.get("layer_decay") or 0) == decay
+                ]
+                if not cell:
+                    continue
+                accs = [r["accuracy"] for r in cell]
+                wall = max(r["wall_minutes"] for r in cell)
+                median = statistics.median(accs)
+                ok = median >= TARGETS[part] and wall <= WALL_MINUTES and len(cell) >= 3
+                verdict = "met" if ok else ("too few seeds" if len(cell) < 3 else "missed")
+                name = f"{label} >= {TARGETS[part]:.0%}, {precision}" + (
+                    f", layer decay {decay:g}" if decay else ""
+                )
+                print(
+                    f"{name:<44} {len(cell):>4} {median:>8.2%} {min(accs):>8.2%} "
+                    f"{max(accs):>8.2%} {wall:>7.1f} m  {verdict}"
+                )
+    for precision in ("bf16", "fp32"):
+        cell = [r for r in rows if r["part"] == "speed" and r["precision"] == precision]
+        if cell:
+            best = max(r["speedup"] for r in cell)
+            print(
+                f"{f'throughput >= {SPEEDUP:g}x guide (b), {precision}':<44} {len(cell):>4} "
+                f"{best:>7.2f}x {'':>8} {'':>8} {'':>9}  {'met' if best >= SPEEDUP else 'missed'}"
+            )
+    loads = [r.get("load_end") for r in rows if r.get("load_end") is not None]
+    if loads:
+        print(
+            f"\n1-min load average at the end of the cells: {min(loads)} to {max(loads)} "
+            f"(idle: below {os.cpu_count() or 1})"
+        )
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--part", choices=["speed", "sst2", "imdb", "all"], default="all")
+    parser.add_argument("--part", choices=["speed", "sst2", "imdb", "table"], default="table")
+    parser.add_argument("--precision", choices=["bf16", "fp32"], help="default: the machine's")
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--layer-decay", type=float, help="layer-wise LR decay (sst2, imdb)")
+    parser.add_argument("--results", type=Path, default=RESULTS)
     parser.add_argument("--examples", type=int, default=4096)
     parser.add_argument("--a-examples", type=int, default=256)
     parser.add_argument("--a-minutes", type=float, default=8.0, help="time cap for (a)")
-    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--with-a", action="store_true", help="also run the slow recipe (a)")
     ns = parser.parse_args(argv)
     # The benchmark's runs must not land in the learner's own progress.
     os.environ.setdefault("TUTOR_HOME", tempfile.mkdtemp(prefix="bench-home-"))
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    if ns.part in ("speed", "all"):
-        part_speed(ns.examples, ns.a_examples, ns.a_minutes, ns.seed)
-    if ns.part in ("sst2", "all"):
-        part_day7("sst2")
-    if ns.part in ("imdb", "all"):
-        part_day7("imdb")
+    if ns.part == "speed":
+        part_speed(
+            ns.examples, ns.a_examples, ns.a_minutes, ns.seed, ns.precision, ns.with_a, ns.results
+        )
+    elif ns.part in ("sst2", "imdb"):
+        part_day7(ns.part, ns.seed, ns.precision, ns.layer_decay, ns.results)
+    table(ns.results)
 
 
 if __name__ == "__main__":

@@ -192,7 +192,23 @@ def test_day48_needs_a_mask_in_own_sentences(tutor_home):
     assert result.exit_code == 1 and "has no [MASK]" in result.output
 
 
-def test_day49_text_to_text_vs_classifier(tiny_bert, tutor_home):
+def _tiny_glue(folder):
+    """A made-up GLUE-style local copy (sentence<TAB>label), so the test needs no
+    ../shared/data: a fresh clone has none."""
+    words = ["good", "fine", "great", "bad", "dull", "poor"]
+    for task, size in (("sst2", 40), ("cola", 40)):
+        (folder / task).mkdir(parents=True)
+        for split in ("train", "dev"):
+            lines = ["sentence\tlabel"] + [
+                f"the film was {words[i % 6]} and {words[(i * 5) % 6]} .\t{int(i % 6 < 3)}"
+                for i in range(size)
+            ]
+            (folder / task / f"{split}.tsv").write_text("\n".join(lines) + "\n", "utf-8")
+    return folder
+
+
+def test_day49_text_to_text_vs_classifier(tiny_bert, tutor_home, tmp_path, monkeypatch):
+    monkeypatch.setenv("TUTOR_DATA_DIR", str(_tiny_glue(tmp_path / "glue")))
     result = _run("run", "day49", "--profile", "smoke", "--model", str(tiny_bert))
     assert result.exit_code == 0, result.output
     assert "warm-started" in result.output

@@ -1,10 +1,10 @@
-"""The classification head's pooling: [CLS] or the masked token mean, chosen from what
-the model declares, saved with the run and rebuilt when the run is loaded again."""
+"""The classification head's pooling: BERT's standard [CLS] head by default; the masked
+token mean on request, saved so that plain transformers refuses it (never loads it
+silently wrong) and tutor rebuilds it, old runs included."""
 
 from __future__ import annotations
 
 import json
-import shutil
 
 import pytest
 
@@ -16,40 +16,13 @@ from tutor.training.models import (
     packaged_model_path,
     resolve_pooling,
 )
-from tutor.training.pooling import CONFIG_KEY, declared_pooling, mean_pool, mean_pooling_class
+from tutor.training.pooling import CONFIG_KEY, MEAN_MODEL_TYPE, mean_pool, mean_pooling_class
 
 LABELS = ["negative", "positive"]
 
 
 def _local(folder) -> ResolvedModel:
     return ResolvedModel(str(folder), str(folder), "local", "test model")
-
-
-def _reader(folder):
-    return lambda name: (folder / name).read_text(encoding="utf-8")
-
-
-def _declare(folder, **modes) -> None:
-    (folder / "modules.json").write_text(
-        json.dumps(
-            [
-                {
-                    "idx": 0,
-                    "name": "0",
-                    "path": "",
-                    "type": "sentence_transformers.models.Transformer",
-                },
-                {
-                    "idx": 1,
-                    "name": "1",
-                    "path": "1_Pooling",
-                    "type": "sentence_transformers.models.Pooling",
-                },
-            ]
-        )
-    )
-    (folder / "1_Pooling").mkdir(exist_ok=True)
-    (folder / "1_Pooling" / "config.json").write_text(json.dumps(modes))
 
 
 def test_mean_pool_averages_only_the_real_tokens():
@@ -62,25 +35,15 @@ def test_mean_pool_averages_only_the_real_tokens():
     assert pooled[1].tolist() == hidden[1].mean(0).tolist()
 
 
-def test_the_packaged_minilm_declares_mean_pooling():
+def test_the_default_head_is_the_standard_one_even_for_a_sentence_encoder():
+    from tutor.training.recipes import Recipe
+
+    # all-MiniLM-L6-v2 declares mean pooling; the head is BERT's own all the same.
+    assert Recipe(name="x", model="m").pooling == "cls"
     folder = packaged_model_path()
-    assert declared_pooling(_reader(folder)) == "mean"
-    assert resolve_pooling(ResolvedModel("m", str(folder), "packaged", "MiniLM"), "auto") == "mean"
-
-
-def test_a_model_without_a_declaration_gets_cls(tiny_bert, tmp_path):
-    assert declared_pooling(_reader(tiny_bert)) is None
-    assert resolve_pooling(_local(tiny_bert), "auto") == "cls"
-    # Offline and not in the cache: no download attempt, no error, [CLS].
-    assert (
-        resolve_pooling(ResolvedModel("a/b", "nobody/not-a-model", "cache", "a/b"), "auto") == "cls"
-    )
-    declared = tmp_path / "cls-model"
-    declared.mkdir()
-    _declare(declared, pooling_mode_cls_token=True, pooling_mode_mean_tokens=False)
-    assert declared_pooling(_reader(declared)) == "cls"
-    (declared / "modules.json").write_text("[{not json")
-    assert declared_pooling(_reader(declared)) is None  # unreadable: the default, not a crash
+    assert resolve_pooling(ResolvedModel("m", str(folder), "packaged", "MiniLM"), "cls") == "cls"
+    # Old run.json files may say "auto": read back as the standard head.
+    assert Recipe.from_dict({"name": "x", "model": "m", "pooling": "auto"}).pooling == "cls"
 
 
 def test_mean_pooled_head_reads_the_masked_mean_and_ignores_padding(tiny_bert):
@@ -102,29 +65,47 @@ def test_mean_pooled_head_reads_the_masked_mean_and_ignores_padding(tiny_bert):
     assert torch.allclose(logits, expected, atol=1e-5)  # the head reads the token mean
 
 
-def test_a_saved_mean_pooled_model_is_rebuilt_with_its_head(tiny_bert, tmp_path):
+def test_a_saved_mean_pooled_model_is_refused_by_plain_transformers(tiny_bert, tmp_path):
     import torch
     from safetensors.torch import load_file
-    from transformers import AutoModelForSequenceClassification
+    from transformers import AutoModelForSequenceClassification, pipeline
 
     model = load_classifier(_local(tiny_bert), LABELS, pooling="mean").eval()
     model.save_pretrained(tmp_path / "run")
     assert not any("pooler" in k for k in load_file(tmp_path / "run" / "model.safetensors"))
-    assert json.loads((tmp_path / "run" / "config.json").read_text())[CONFIG_KEY] == "mean"
+    config = json.loads((tmp_path / "run" / "config.json").read_text())
+    assert (config["model_type"], config[CONFIG_KEY]) == (MEAN_MODEL_TYPE, "mean")
     again = load_trained_classifier(tmp_path / "run").eval()
-    plain = AutoModelForSequenceClassification.from_pretrained(tmp_path / "run").eval()
     ids = torch.tensor([[101, 2204, 3185, 102]])
     with torch.inference_mode():
-        want = model(input_ids=ids).logits
         assert isinstance(again, mean_pooling_class())
-        assert torch.equal(again(input_ids=ids).logits, want)
-        # The hazard the config key exists for: transformers alone builds a [CLS] head on
-        # a fresh pooler, and its logits are not the trained model's.
-        assert not torch.allclose(plain(input_ids=ids).logits, want, atol=1e-3)
+        assert torch.equal(again(input_ids=ids).logits, model(input_ids=ids).logits)
+    # The hazard: a [CLS] head on a fresh pooler would predict noise. Refused instead.
+    with pytest.raises(ValueError, match=MEAN_MODEL_TYPE):
+        AutoModelForSequenceClassification.from_pretrained(tmp_path / "run")
+    with pytest.raises(ValueError, match=MEAN_MODEL_TYPE):
+        pipeline("text-classification", model=str(tmp_path / "run"))
+
+
+def test_a_mean_pooled_run_saved_before_the_model_type_still_loads(tiny_bert, tmp_path):
+    """Older runs: model_type "bert" plus "tutor_pooling": "mean" in config.json."""
+    import torch
+
+    model = load_classifier(_local(tiny_bert), LABELS, pooling="mean").eval()
+    model.save_pretrained(tmp_path / "old")
+    path = tmp_path / "old" / "config.json"
+    config = json.loads(path.read_text())
+    config["model_type"] = "bert"
+    path.write_text(json.dumps(config))
+    again = load_trained_classifier(tmp_path / "old").eval()
+    ids = torch.tensor([[101, 2204, 3185, 102]])
+    with torch.inference_mode():
+        assert isinstance(again, mean_pooling_class())
+        assert torch.equal(again(input_ids=ids).logits, model(input_ids=ids).logits)
 
 
 def test_cls_models_still_load_the_transformers_way(tiny_bert, tmp_path):
-    model = load_classifier(_local(tiny_bert), LABELS, pooling="auto")  # declares nothing
+    model = load_classifier(_local(tiny_bert), LABELS)  # the default head
     assert type(model).__name__ == "BertForSequenceClassification"
     model.save_pretrained(tmp_path / "run")
     assert CONFIG_KEY not in json.loads((tmp_path / "run" / "config.json").read_text())
@@ -140,10 +121,8 @@ def test_mean_pooling_is_for_bert_models_only(tmp_path, tutor_home):
     folder = tmp_path / "distil"
     config = DistilBertConfig(dim=32, n_layers=1, n_heads=2, hidden_dim=64)
     DistilBertModel(config).save_pretrained(folder)
-    # A non-BERT sentence encoder that declares mean pooling: auto falls back to [CLS] ...
-    _declare(folder, pooling_mode_mean_tokens=True)
-    assert resolve_pooling(_local(folder), "auto") == "cls"
-    # ... and asking for the mean head is refused, by day 7 before any run folder exists.
+    assert resolve_pooling(_local(folder), "cls") == "cls"
+    # Asking for the mean head is refused, by day 7 before any run folder exists.
     message = "--pooling mean needs a BERT model; .* is a distilbert model"
     with pytest.raises(UsageError, match=message):
         load_classifier(_local(folder), LABELS, pooling="mean")
@@ -154,25 +133,22 @@ def test_mean_pooling_is_for_bert_models_only(tmp_path, tutor_home):
 
 
 @pytest.mark.slow
-def test_day7_uses_the_declared_pooling_and_predict_rebuilds_it(tiny_bert, tmp_path, tutor_home):
+def test_day7_mean_head_on_request_and_predict_rebuilds_it(tiny_bert, tmp_path, tutor_home):
     from click.testing import CliRunner
 
     from tutor.cli import cli
 
-    folder = tmp_path / "sentence-model"
-    shutil.copytree(tiny_bert, folder)
-    _declare(folder, pooling_mode_mean_tokens=True)
     runner = CliRunner()
-    result = runner.invoke(cli, ["run", "day7", "--profile", "smoke", "--model", str(folder)])
+    args = ["run", "day7", "--profile", "smoke", "--model", str(tiny_bert)]
+    result = runner.invoke(cli, [*args, "--pooling", "mean"])
     assert result.exit_code == 0, result.output
     assert "linear classifier on the mean of the token vectors" in result.output
     (run_dir,) = (tutor_home / "runs").iterdir()
-    assert json.loads((run_dir / "model" / "config.json").read_text())[CONFIG_KEY] == "mean"
+    config = json.loads((run_dir / "model" / "config.json").read_text())
+    assert config["model_type"] == MEAN_MODEL_TYPE
     assert json.loads((run_dir / "metrics.json").read_text())["recipe"]["pooling"] == "mean"
-    predicted = runner.invoke(cli, ["predict", "a warm and funny film"])
+    card = (run_dir / "model" / "README.md").read_text()
+    assert "plain transformers refuses this folder" in card
+    predicted = runner.invoke(cli, ["predict", "a warm and funny film", "--json"])
     assert predicted.exit_code == 0, predicted.output
-    # --pooling cls overrides the declaration.
-    result = runner.invoke(
-        cli, ["run", "day7", "--profile", "smoke", "--model", str(folder), "--pooling", "cls"]
-    )
-    assert result.exit_code == 0 and "on the pooled [CLS] vector" in result.output
+    assert set(json.loads(predicted.output)["probabilities"]) == {"negative", "positive"}

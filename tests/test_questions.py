@@ -462,7 +462,7 @@ def test_cli_validate_ok_and_failing():
     runner = CliRunner()
     ok = runner.invoke(cli, ["questions", "validate", str(FIXTURES)])
     assert ok.exit_code == 0, ok.output
-    assert ok.output.strip() == "6 questions OK (5 easy, 1 medium) in 1 file"
+    assert ok.output.splitlines()[0] == "6 questions OK (5 easy, 1 medium) in 1 file"
 
     Path("bad.yaml").write_text(
         BASE.replace("answer: 0", "answer: [0, 1]").replace('why: "WB"', 'why: ""')

@@ -23,6 +23,8 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures" / "questions"
 @pytest.fixture(autouse=True)
 def fixture_bank(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TUTOR_QUESTIONS_DIR", str(FIXTURES))
+    # Self-grading here: the automatic feedback has its own tests (tests/test_grading.py).
+    monkeypatch.setenv("TUTOR_GRADING_MODEL", "off")
 
 
 @pytest.fixture
@@ -363,3 +365,109 @@ def test_quiz_loads_no_ml_stack(tmp_path: Path):
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == []
     assert (tmp_path / "home" / "quiz.json").exists()
+
+
+# --------------------------------------------------------------------------- feedback (issue 14)
+
+
+def run_one(qid: str, lines: list[str], tmp_path: Path, monkeypatch, bank_text: str | None = None):
+    """`tutor quiz` on a bank holding only question ``qid`` (the choices in file order)."""
+    source = bank_text or (FIXTURES / "bank.yaml").read_text(encoding="utf-8")
+    folder = tmp_path / "one"
+    folder.mkdir(exist_ok=True)
+    (folder / "bank.yaml").write_text(source, encoding="utf-8")
+    monkeypatch.setenv("TUTOR_QUESTIONS_DIR", str(folder))
+    question = load_bank([folder]).get(qid)
+    monkeypatch.setattr(quiz, "pick_questions", lambda pool, count=10, seed=None, **kw: [question])
+    monkeypatch.setattr(
+        quiz,
+        "prepare",
+        lambda qs, seed=None: [item_of(load_bank([folder]), q.id) for q in qs],
+    )
+    return CliRunner().invoke(cli, ["quiz", question.level], input="\n".join(lines) + "\n")
+
+
+def test_a_mistake_explains_every_option_and_marks_them_apart(tmp_path, monkeypatch):
+    # fx-mlm-targets in file order: a) [MASK] right, b) random right, c) [SEP] wrong,
+    # d) unchanged right. Pick a and c: one right pick, one wrong pick, two missed.
+    result = run_one("fx-mlm-targets", ["a,c"], tmp_path, monkeypatch)
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "✗ Wrong: the answer is a, b, d." in out
+    assert "✓ a) [your pick, right] [MASK]: 80% of the time." in out
+    assert "! b) [right, not picked] A random token: 10% of the time." in out
+    assert "✗ c) [your pick, wrong] [SEP]: Special tokens are never the replacement." in out
+    assert "! d) [right, not picked] Itself, unchanged: 10% of the time." in out
+
+
+def test_a_wrong_single_choice_explains_the_options_not_picked(tmp_path, monkeypatch):
+    result = run_one("fx-softmax-sum", ["b"], tmp_path, monkeypatch)
+    out = result.output
+    assert "✗ b) [your pick, wrong] 0: Every output is positive." in out
+    assert "! a) [right, not picked] 1: They share one denominator." in out
+    assert "· c) [wrong] The number of classes: Each output is a fraction of 1." in out
+    right = run_one("fx-softmax-sum", ["a"], tmp_path, monkeypatch)
+    assert "✓ a) [your pick, right] 1:" in right.output
+    assert "[wrong]" not in right.output  # after a right answer only the pick is explained
+
+
+def test_true_false_feedback_in_words(tmp_path, monkeypatch):
+    result = run_one("fx-nsp-removed", ["t"], tmp_path, monkeypatch)
+    assert "✗ Wrong: the statement is False." in result.output
+
+
+def test_summary_lists_missed_questions_and_the_review_command(tutor_home: Path):
+    stdin = scripted_input(seed=7, count=5, rights=[True, False, True, False, True])
+    result = CliRunner().invoke(cli, ["quiz", "easy", "--count", "5", "--seed", "7"], input=stdin)
+    items = quiz.build_quiz(load_bank([FIXTURES]), level="easy", count=5, seed=7)
+    missed = [items[1].question.id, items[3].question.id]
+    tail = result.output.split("Missed:")[1]
+    assert [line.split(":")[0].strip() for line in tail.splitlines()[1:3]] == missed
+    assert "They come back for review: tutor quiz easy --review" in tail
+
+
+def test_control_characters_from_yaml_never_reach_the_terminal(bank, capsys):
+    # `tutor questions validate` rejects them; the terminal quiz strips them anyway, in
+    # case a bank that was never validated is used (TUTOR_QUESTIONS_DIR).
+    from tutor.commands.quiz import _PlainUI
+
+    question = bank.get("fx-softmax-sum")
+    choices = list(question.choices)
+    choices[1] = choices[1].model_copy(update={"why": "Every\x1b]0;pwned\x07 output"})
+    evil = question.model_copy(
+        update={
+            "prompt": "What do \x1b[2J\x1b[31msoftmax\u202e outputs\r sum to?\a",
+            "choices": choices,
+        }
+    )
+    item = quiz.QuizItem(evil, (0, 1, 2))
+    ui = _PlainUI()
+    ui.question(item, 1, 1)
+    ui.feedback(item, quiz.grade(item, "b"))
+    out = capsys.readouterr().out
+    assert "What do [2J[31msoftmax outputs sum to?" in out
+    assert "Every]0;pwned output" in out
+    bad = [ch for ch in out if (ord(ch) < 32 and ch not in "\n\t") or 0x7F <= ord(ch) < 0xA0]
+    assert bad == [] and "\u202e" not in out
+
+
+def test_empty_free_text_answer_never_counts(tutor_home: Path, tmp_path, monkeypatch):
+    # An empty answer is missed at once: the "y" after it is not a self-grade (the quiz
+    # has ended), so it cannot turn into a right answer or count towards mastery.
+    result = run_one("fx-transfer-why", ["", "y"], tmp_path, monkeypatch)
+    assert result.exit_code == 0, result.output
+    assert "✗ Empty answer: counted as missed." in result.output
+    assert "Did your answer cover the key points?" not in result.output
+    assert "Score: 0/1 (0%)" in result.output
+    answers = quiz_state()["answers"]
+    assert [(a["correct"], a.get("empty")) for a in answers] == [(False, True)]
+    from tutor import progress
+
+    assert progress.quiz_mastery(answers, ["transfer-learning"], None).correct == 0
+
+
+def test_without_the_model_the_quiz_says_it_self_grades(tutor_home: Path, tmp_path, monkeypatch):
+    result = run_one("fx-transfer-why", ["my own words", "y"], tmp_path, monkeypatch)
+    assert "No automatic feedback: automatic feedback is off" in result.output
+    assert "Did your answer cover the key points? (y/n):" in result.output
+    assert [a["correct"] for a in quiz_state()["answers"]] == [True]

@@ -85,10 +85,12 @@ def test_mps_runs_the_gpu_recipe_with_a_small_batch():
     assert (r.model, r.precision, r.batch_size) == (BERT_BASE, "fp16", 8)
 
 
-def test_cpu_recipe_is_small_and_fast():
+def test_cpu_recipe_is_small_fast_and_sized_by_a_time_budget():
     r = choose_recipe(CPU_BF16)
     assert (r.name, r.model, r.precision) == ("cpu", MINILM, "bf16")
-    assert r.max_length <= 256 and r.max_train_samples and r.freeze_embeddings
+    assert r.max_length <= 256 and r.freeze_embeddings
+    # The number of examples is left to the budget (tutor.training.budget).
+    assert r.max_train_samples is None and r.time_budget == 12.0
     assert choose_recipe(CPU_PLAIN).precision == "fp32"
 
 
@@ -127,11 +129,11 @@ def test_cpu_training_arguments_are_efficient(tmp_path):
     from tutor.training.finetune import build_training_args
 
     r = choose_recipe(CPU_BF16)
-    args = build_training_args(r, CPU_BF16, tmp_path, train_size=r.max_train_samples)
+    args = build_training_args(r, CPU_BF16, tmp_path, train_size=6_000)
     assert args.train_sampling_strategy == "group_by_length"
     assert args.report_to in ([], "none", ["none"])  # nothing sent to external trackers
     assert args.bf16 and not args.fp16 and args.use_cpu
-    steps = -(-r.max_train_samples // r.batch_size)
+    steps = -(-6_000 // r.batch_size)
     assert args.eval_steps == -(-steps // r.evals_per_epoch)
     assert args.get_warmup_steps(1000) == round(1000 * r.warmup_ratio)
 
@@ -152,11 +154,10 @@ def test_distributed_ranks_share_one_run_folder(monkeypatch):
 def test_cpu_recipe_budget_depends_on_the_data_set():
     imdb = choose_recipe(CPU_BF16)
     sst2 = choose_recipe(CPU_BF16, overrides={"dataset": "sst2"})
-    assert imdb.max_train_samples and imdb.max_train_samples < 67_349
-    assert sst2.dataset == "sst2" and sst2.max_train_samples is None  # all of it: short texts
-    # Two passes over SST-2: the second one is averaged; one pass over IMDB is not.
-    assert (sst2.epochs, sst2.average_from, imdb.average_from) == (2, 0.5, None)
-    # The pooling is left to the model until it is known.
-    assert sst2.pooling == imdb.pooling == "auto"
+    assert imdb.max_eval_samples == 2_000 and sst2.max_eval_samples is None  # all of dev
+    # At most two passes over SST-2, the second one averaged; one over IMDB, not averaged.
+    assert (sst2.epochs, sst2.average_from, imdb.epochs, imdb.average_from) == (2, 0.5, 1, None)
+    # The standard head: what every Hugging Face tool loads.
+    assert sst2.pooling == imdb.pooling == "cls"
     capped = choose_recipe(CPU_BF16, overrides={"dataset": "sst2", "max_train_samples": 500})
     assert capped.max_train_samples == 500

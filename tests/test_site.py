@@ -33,7 +33,9 @@ HOSTILE_IMG = '<img src=x onerror="alert(2)">'
 
 
 def build_site(dest: Path, questions_dir: Path | None = None) -> Path:
-    """`mkdocs build --strict` of the repository's site into ``dest``; returns ``dest``."""
+    """`mkdocs build --strict` of the repository's site into ``dest``; returns ``dest``.
+
+    The build's log (INFO and up) is kept beside it, in ``build.log``."""
     env = {k: v for k, v in os.environ.items() if k != "TUTOR_QUESTIONS_DIR"}
     env["NO_MKDOCS_2_WARNING"] = "1"  # Material's banner, not a build warning
     env["TUTOR_HOME"] = str(dest.parent / "tutor-home")
@@ -41,7 +43,7 @@ def build_site(dest: Path, questions_dir: Path | None = None) -> Path:
         env["TUTOR_QUESTIONS_DIR"] = str(questions_dir)
     proc = subprocess.run(
         [
-            *(sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet"),
+            *(sys.executable, "-m", "mkdocs", "build", "--strict"),
             *("--config-file", str(REPO_ROOT / "mkdocs.yml"), "--site-dir", str(dest)),
         ],
         cwd=dest.parent,  # anything the build writes relative to the cwd lands in tmp
@@ -51,6 +53,7 @@ def build_site(dest: Path, questions_dir: Path | None = None) -> Path:
         timeout=300,
     )
     assert proc.returncode == 0, f"mkdocs build --strict failed:\n{proc.stdout}\n{proc.stderr}"
+    (dest.parent / "build.log").write_text(proc.stdout + proc.stderr, encoding="utf-8")
     return dest
 
 
@@ -204,10 +207,17 @@ def test_quiz_cards_carry_the_answer_key_of_the_bank(site, bank):
         assert card, q.id
         body = card.group(0)
         flags = re.findall(r'class="quiz__choice" data-correct="(true|false)"', body)
+        texts = re.findall(r'<span class="quiz__choice-text">(.*?)</span></label>', body)
         if q.type in ("single_choice", "multiple_choice"):
-            assert [i for i, f in enumerate(flags) if f == "true"] == list(q.correct_indices)
-            assert len(flags) == len(q.choices)
+            # Shown in a shuffled order: the flags must travel with their texts.
+            shown = sorted(zip(texts, flags, strict=True))
+            expected = [
+                (inline_html(c.text), "true" if i in q.correct_indices else "false")
+                for i, c in enumerate(q.choices)
+            ]
+            assert shown == sorted(expected), q.id
         elif q.type == "true_false":
+            assert texts == ["True", "False"]
             assert flags == (["true", "false"] if q.answer else ["false", "true"])
         elif q.type == "numeric":
             assert f'data-answer="{float(q.answer)!r}"' in body
@@ -216,6 +226,43 @@ def test_quiz_cards_carry_the_answer_key_of_the_bank(site, bank):
             assert 'class="md-button quiz__reveal"' in body
             assert all(f"<li>{inline_html(p)}</li>" in body for p in q.key_points)
         assert block_html(q.prompt) in body
+
+
+def _correct_positions(raw: str, qtype: str) -> list[tuple[int, ...]]:
+    """For each card of ``qtype`` in a built quiz page: the positions of its right options."""
+    cards = re.findall(
+        rf'<div class="quiz" id="[^"]+" data-quiz-type="{qtype}">.*?</form>', raw, re.S
+    )
+    positions = []
+    for card in cards:
+        flags = re.findall(r'class="quiz__choice" data-correct="(true|false)"', card)
+        positions.append(tuple(i for i, f in enumerate(flags) if f == "true"))
+    return positions
+
+
+@slow
+def test_the_position_of_the_right_option_gives_nothing_away(site, bank):
+    for level in ("easy", "medium"):
+        raw = page_file(site, f"quiz/{level}.md").read_text(encoding="utf-8")
+        single = [p[0] for p in _correct_positions(raw, "single_choice")]
+        assert len(single) == sum(q.level == level and q.type == "single_choice" for q in bank)
+        # Each position is right about equally often, over the questions of each size.
+        sizes = {
+            q.id: len(q.choices) for q in bank if q.level == level and q.type == "single_choice"
+        }
+        for size in set(sizes.values()):
+            cards = re.findall(
+                r'<div class="quiz" id="([^"]+)" data-quiz-type="single_choice">', raw
+            )
+            counts = [0] * size
+            for qid, pos in zip(cards, single, strict=True):
+                if sizes[qid] == size:
+                    counts[pos] += 1
+            assert max(counts) - min(counts) <= 1, (level, size, counts)
+        multiple = _correct_positions(raw, "multiple_choice")
+        if len(multiple) >= 4:
+            firsts = sum(p == tuple(range(len(p))) for p in multiple)
+            assert firsts <= len(multiple) // 2, f"{level}: right options first in {firsts}"
 
 
 @slow
@@ -244,6 +291,8 @@ def test_search_finds_quiz_prompts_but_not_their_answers(site, bank):
             if q.type == "free_text":
                 hidden += [q.model_answer, *q.key_points]
             for text in hidden:
+                if len(_words(text).split()) < 4:
+                    continue  # "That is." is in many a prompt: too short to tell a leak
                 assert _words(text) not in indexed, f"{q.id}: answer text is searchable"
 
 
@@ -315,12 +364,10 @@ def _notebooks() -> list[Path]:
     return sorted((REPO_ROOT / "docs" / "notebooks").glob("*.ipynb"))
 
 
-def _phrases(notebook: Path) -> list[str]:
-    """Runs of five plain words (no markup between them) from the notebook's cells."""
-    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+def _phrases_of(sources: list[str]) -> list[str]:
+    """Runs of five plain words (no markup between them) from these cell sources."""
     phrases = []
-    for cell in cells:
-        source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+    for source in sources:
         for line in source.splitlines():
             run: list[str] = []
             for token in [*line.split(), "<end>"]:
@@ -337,47 +384,127 @@ def _words(text: str) -> str:
     return " ".join(re.findall(r"[A-Za-z]{2,}", text)).lower()
 
 
+def _cells(notebook: Path, kind: str) -> list[str]:
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    return ["".join(c["source"]) for c in cells if c["cell_type"] == kind]
+
+
 @slow
-def test_notebook_pages_show_the_notebook_with_download_and_colab_links(site):
+def test_notebook_pages_show_the_notebook_with_one_action_bar(site):
     notebooks = _notebooks()
     assert notebooks, "docs/notebooks/ holds no notebook"
     for nb in notebooks:
         built = page_file(site, f"notebooks/{nb.name}")
         assert built.is_file(), nb.name
         assert (built.parent / nb.name).read_bytes() == nb.read_bytes()  # the download
+        raw = built.read_text(encoding="utf-8")
         page = parse(built)
         hrefs = [a.get("href") or "" for a in page.find("a")]
-        assert nb.name in hrefs
-        assert (
-            f"https://colab.research.google.com/github/bert-tutor/bert-tutor/blob/main/"
-            f"docs/notebooks/{nb.name}"
-        ) in hrefs
+        # One way to get the notebook, the page's own copy; no second line of links to a
+        # repository's copy, and no Colab link into a repository that may not be there.
+        assert hrefs.count(nb.name) == 1
+        assert not [h for h in hrefs if h.endswith(f"/{nb.name}")], nb.name
+        assert "colab.research.google.com/github" not in raw
+        # The table of contents leads to the headings (mkdocs-jupyter's own ids do not).
+        toc = [h[1:] for h in hrefs if h.startswith("#") and len(h) > 1]
+        assert toc and not [h for h in toc if h not in page.ids], nb.name
         # Each code cell's input is one highlighted block, and its first line is on the page.
-        cells = json.loads(nb.read_text(encoding="utf-8"))["cells"]
-        code = ["".join(c["source"]) for c in cells if c["cell_type"] == "code"]
+        code = _cells(nb, "code")
         assert len(page.find("div", "highlight-ipynb")) == len(code)
-        text = visible_text(built.read_text(encoding="utf-8"))
+        text = visible_text(raw)
         assert all(" ".join(src.splitlines()[0].split()) in text for src in code if src.strip())
 
 
 @slow
-def test_notebook_text_stays_out_of_the_search_index(site):
-    docs = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
-    assert "softmax" in _words(" ".join(d["text"] for d in docs))  # lessons are indexed
-    checked = 0
+def test_notebook_pages_share_one_stylesheet_instead_of_inlining_it(site):
+    sheets = set()
+    for nb in _notebooks():
+        built = page_file(site, f"notebooks/{nb.name}")
+        raw = built.read_text(encoding="utf-8")
+        inline = sum(len(m) for m in re.findall(r"<style\b[^>]*>(.*?)</style>", raw, re.S))
+        assert inline < 20_000, f"{nb.name}: {inline} bytes of inline CSS"
+        links = [
+            a["href"]
+            for a in parse(built).find("link")
+            if "notebook-" in (a.get("href") or "") and a.get("rel") == "stylesheet"
+        ]
+        assert len(links) == 1, nb.name
+        sheets.add((built.parent / (links[0] or "")).resolve())
+    assert len(sheets) == 1  # the same file for every notebook page
+    css = next(iter(sheets)).read_text(encoding="utf-8")
+    assert ".jupyter-wrapper" in css and ".highlight-ipynb" in css and len(css) > 100_000
+    assert "['" not in css[:200]  # mkdocs-jupyter's list repr is not CSS
+
+
+def _search_docs(site: Path) -> list[dict]:
+    return json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
+
+
+@slow
+def test_notebook_prose_is_searchable_but_not_its_code_or_action_bar(site):
+    docs = _search_docs(site)
     for nb in _notebooks():
         url = f"notebooks/{nb.stem}/"
         entries = [d for d in docs if d["location"].startswith(url)]
-        # The page stays findable by its title and action bar; its cells do not.
         assert entries, f"{url} is missing from the search index"
         indexed = _words(" ".join(html.unescape(d["title"] + " " + d["text"]) for d in entries))
-        assert "download" in indexed
         page_words = _words(visible_text(page_file(site, f"notebooks/{nb.name}").read_text()))
-        for phrase in _phrases(nb):
-            if phrase in page_words:  # shown on the page...
-                assert phrase not in indexed, f"{nb.name}: {phrase!r} is in the search index"
-                checked += 1
-    assert checked > 0, "no notebook phrase found on the notebook pages to check"
+        prose = [p for p in _phrases_of(_cells(nb, "markdown")) if p in page_words]
+        code = [p for p in _phrases_of(_cells(nb, "code")) if p in page_words]
+        assert prose and any(p in indexed for p in prose), nb.name
+        leaked = [p for p in code if p in indexed and not any(p in q for q in prose)]
+        assert not leaked, f"{nb.name}: code in the search index: {leaked[:3]}"
+        assert "download the notebook" not in indexed
+        # Headings are section titles, without Jupyter's pilcrow.
+        assert all("¶" not in d["title"] for d in entries)
+
+
+# --------------------------------------------------------------------------- search index
+
+_RAW_TEX = re.compile(r"\\[A-Za-z]+|\\[()\[\]]|\$\$|(?<![\w$])\$[^$\s][^$\n]*\$")
+
+
+def _outside_code(text: str) -> str:
+    return re.sub(r"<pre>.*?</pre>|<code>.*?</code>", " ", text, flags=re.S)
+
+
+@slow
+def test_the_search_index_holds_no_raw_latex(site):
+    docs = _search_docs(site)
+    raw = [
+        (d["location"], m.group(0))
+        for d in docs
+        for m in [_RAW_TEX.search(_outside_code(d["title"] + " " + d["text"]))]
+        if m
+    ]
+    assert not raw, f"raw LaTeX in the search index: {raw[:5]}"
+    # ...yet the formulas are there, as text: the MCC is a fraction over a square root.
+    mcc = [d["text"] for d in docs if d["location"] == "lessons/cola-walkthrough/#mcc"]
+    assert mcc and "MCC = " in mcc[0] and "√" in mcc[0]
+
+
+@slow
+def test_quiz_cards_give_search_words_not_run_together_furniture(site):
+    from tutor.site import TYPE_LABELS
+
+    for level in ("easy", "medium"):
+        text = " ".join(d["text"] for d in _search_docs(site) if f"quiz/{level}/" in d["location"])
+        assert not re.search(r"\bQ\d+", text), "question numbers are card furniture"
+        labels = "|".join(map(re.escape, TYPE_LABELS.values()))
+        run = re.search(rf"(?:{labels})(?=[A-Z])", text)
+        assert not run, f"a type label run into the next word: {text[run.start() - 40 :][:80]}"
+        assert not re.search(r"<li>[A-E][A-Z0-9]", text), "option letter run into its text"
+        for furniture in ("Your answer", "Check<", "Show model answer", "Tick every answer"):
+            assert furniture not in text, furniture
+        assert "<code>" in text  # ...while the question ids stay findable
+
+
+@slow
+def test_the_build_logs_no_false_notebook_messages(site):
+    log = (site.parent / "build.log").read_text(encoding="utf-8")
+    assert "Documentation built" in log
+    assert not re.search(r"links to \S*https?:", log), log
+    assert "WARNING" not in log
 
 
 # --------------------------------------------------------------------------- hostile YAML
@@ -524,7 +651,7 @@ def test_render_question_marks_code_and_paragraphs_but_never_markup():
     assert "<code>softmax([0, 0])</code>" in out
     assert "<code>&lt;b&gt;</code>" in out and "a &lt;b&gt; tag" in out and "<b>" not in out
     assert "<p>Both logits are equal.</p><p>So both get 0.5.</p>" in out
-    assert '<span class="quiz__qnum">Q3</span>' in out
+    assert '<span class="quiz__qnum" data-search-exclude>Q3</span>' in out
     assert "[Revise: Day 7 › Softmax](../lessons/day07-bert.md#softmax)" in out
     # No blank line inside the raw HTML card: Markdown would end the block there.
     card = out.split("</div>\n\n", 1)[0]
@@ -565,13 +692,158 @@ def test_prune_nav_drops_only_missing_notebooks_and_empty_sections():
     assert prune_nav(nav, exists=lambda target: False)[1] == {"Day 7": ["lessons/day07-bert.md"]}
 
 
-def test_colab_url_follows_the_repository():
-    from tutor.site import colab_url
+def test_choice_orders_shuffle_every_question_and_deal_the_right_position_evenly():
+    from tutor.site import choice_orders
 
-    assert colab_url("https://github.com/org/repo/", "docs", "notebooks/x.ipynb") == (
-        "https://colab.research.google.com/github/org/repo/blob/main/docs/notebooks/x.ipynb"
+    def single(i: int, size: int = 4):
+        choices = [SimpleNamespace(text=f"c{k}", why="w") for k in range(size)]
+        return _question(id=f"s{i}", type="single_choice", choices=choices, answer=0)
+
+    qs = [single(i) for i in range(22)] + [single(100 + i, size=3) for i in range(6)]
+    qs += [
+        _question(
+            id=f"m{i}",
+            type="multiple_choice",
+            choices=[SimpleNamespace(text=f"c{k}", why="w") for k in range(5)],
+            answer=[0, 1],
+        )
+        for i in range(8)
+    ]
+    orders = choice_orders(qs, seed="easy")
+    assert orders == choice_orders(qs, seed="easy")  # the same bank builds the same page
+    for q in qs:
+        assert sorted(orders[q.id]) == list(range(len(q.choices))), q.id
+    for size, group in ((4, qs[:22]), (3, qs[22:28])):
+        counts = [0] * size
+        for q in group:
+            counts[orders[q.id].index(0)] += 1
+        assert max(counts) - min(counts) <= 1, (size, counts)
+    # Answer 0 everywhere in the file; on the page, right options are rarely both first.
+    firsts = sum(orders[q.id][:2] in ([0, 1], [1, 0]) for q in qs[28:])
+    assert firsts < 4
+    # No question is left out, and true/false keeps its fixed True, False.
+    tf = _question(id="t", type="true_false", answer=False)
+    assert "t" not in choice_orders([tf], seed="easy")
+
+
+def test_true_false_cards_are_unlettered_true_then_false():
+    from tutor.site import render_question
+
+    out = render_question(_question(type="true_false", answer=False), 1, "x.md#a", "X")
+    assert "quiz__letter" not in out
+    assert re.findall(r'data-correct="(\w+)"', out) == ["true", "false"][::-1]
+    assert out.index(">True<") < out.index(">False<")
+
+
+def test_on_page_markdown_leaves_web_addresses_alone(caplog):
+    from tutor.site import on_page_markdown
+
+    page = SimpleNamespace(file=SimpleNamespace(src_uri="notebooks/a.ipynb"))
+    files = SimpleNamespace(get_file_from_path=lambda path: None)
+    md = (
+        "[Download](https://github.com/o/r/raw/main/docs/notebooks/a.ipynb) · "
+        "[Colab](https://colab.research.google.com/github/o/r/blob/main/notebooks/a.ipynb) · "
+        "[later](b.ipynb)"
     )
-    assert colab_url("https://gitlab.com/org/repo", "docs", "notebooks/x.ipynb") is None
+    with caplog.at_level("INFO", logger="mkdocs.hooks.tutor_site"):
+        out = on_page_markdown(md, page, {}, files)
+    assert "[Download](https://github.com/" in out and "[Colab](https://colab." in out
+    assert "later (notebook coming soon)" in out
+    assert [r.getMessage() for r in caplog.records] == [
+        "notebooks/a.ipynb links to notebooks/b.ipynb, not written yet"
+    ]
+
+
+def test_table_code_wraps_only_between_the_words_of_an_identifier():
+    from tutor.site import break_table_code
+
+    out = break_table_code(
+        "<p><code>AutoModelForTokenClassification</code></p>"
+        "<table><tr><td><code>AutoModelForTokenClassification.from_pretrained(x=1)</code></td>"
+        "<td><code>a &amp;&lt; b</code></td></tr></table>"
+    )
+    assert out.startswith("<p><code>AutoModelForTokenClassification</code></p>")  # not a table
+    assert (
+        "Auto<wbr>Model<wbr>For<wbr>Token<wbr>Classification.<wbr>from_<wbr>pretrained(<wbr>x=<wbr>1)"
+        in out
+    )
+    assert "<code>a &amp;&lt; b</code>" in out  # entities untouched
+
+
+def test_notebook_toc_entries_point_at_their_headings_with_their_code():
+    from tutor.site import fix_toc
+
+    content = (
+        '<h1 id="a">A<a class="headerlink" href="#a">¶</a></h1>'
+        '<h2 id="5-trainer-x">5 · <code>Trainer</code> &amp; <code>x</code>'
+        '<a class="headerlink" href="#5-trainer-x">¶</a></h2>'
+    )
+
+    def toc():
+        child = SimpleNamespace(id="5-", title="5 · &amp;", children=[])
+        return [SimpleNamespace(id="a", title="A", children=[child])]
+
+    fixed = toc()
+    fix_toc(fixed, content)
+    child = fixed[0].children[0]
+    assert (child.id, child.title) == ("5-trainer-x", "5 · Trainer &amp; x")
+    # Counts that differ: only titles of entries whose id is on the page change.
+    fixed = toc()
+    fix_toc(fixed, content + '<h2 id="extra">Extra</h2>')
+    assert fixed[0].title == "A" and fixed[0].children[0].id == "5-"
+
+
+def test_notebook_status_says_where_the_outputs_come_from():
+    from tutor.notebooks import META_KEY, code_hash
+    from tutor.site import notebook_status
+
+    cell = {"cell_type": "code", "source": "print(1)", "outputs": []}
+    nb = {"cells": [cell], "metadata": {}}
+    assert "no outputs yet" in notebook_status(nb)
+    cell["outputs"] = [{"output_type": "stream", "name": "stdout", "text": "1\n"}]
+    assert "saved in the notebook" in notebook_status(nb)
+    nb["metadata"][META_KEY] = {
+        "code_sha256": code_hash(nb),
+        "profile": "full",
+        "executed": "2026-12-03 08:00 UTC",
+        "machine": "Xeon <b>, 2 cores",
+    }
+    status = notebook_status(nb)
+    assert "real run on 2026-12-03 08:00 UTC (Xeon &lt;b&gt;, 2 cores)." in status
+    assert "may not match" not in status
+    cell["source"] = "print(2)"
+    assert "may not match the code" in notebook_status(nb)
+
+
+def test_notebook_css_moves_out_and_output_styles_stay():
+    from tutor.site import split_notebook_css
+
+    content = (
+        "<style>.jupyter-wrapper{color:red}</style><script>x</script>"
+        '<div class="jupyter-wrapper"><style scoped>.dataframe{}</style>cells</div> '
+        "<!-- jupyter-wrapper -->\n<style>\n['pre { line-height: 125%; }']\n</style>"
+    )
+    body, css = split_notebook_css(content)
+    assert css.strip() == ".jupyter-wrapper{color:red}"
+    assert body == (
+        '<script>x</script><div class="jupyter-wrapper"><style scoped>.dataframe{}</style>'
+        "cells</div> <!-- jupyter-wrapper -->\n"
+    )
+
+
+def test_search_text_formulas_become_readable_text_outside_code():
+    from tutor.site import plain_text_math
+
+    code = r"<code>re.sub(r&quot;\(&quot;, x)</code>"
+    text = r"<p>loss \(-\log p_{y}\) and \[\frac{a}{b}\]</p> " + code
+    out = plain_text_math(text)
+    assert "\\" not in out.removesuffix(code)
+    assert "-log p_y" in out and "a/b" in out
+    assert out.endswith(code)  # code is left as written
+    assert plain_text_math("costs $5 and $6", dollars=False) == "costs $5 and $6"
+    math = r"<p>$x^2$ and $$\sqrt{y}$$</p>"
+    assert plain_text_math(math, dollars=True) == "<p>x^2 and √(y)</p>"
+    assert plain_text_math(r"x &lt; \(a &lt; b\)") == "x &lt; a &lt; b"
 
 
 def test_lesson_labeller_names_page_and_section():

@@ -84,3 +84,62 @@ def test_concurrent_updates_lose_nothing(tmp_path: Path):
         p.join(60)
     items = json.loads(path.read_text())["items"]
     assert sorted(items) == sorted([f"{t}{i}" for t in "ab" for i in range(25)])
+
+
+def _checked(data: dict) -> list[str]:
+    from pydantic import StrictInt
+
+    return state.repair(data, {"items": state.Entries(StrictInt)})
+
+
+def test_entries_that_do_not_fit_are_dropped_and_the_original_kept_aside(tmp_path, caplog):
+    path = tmp_path / "s.json"
+    original = json.dumps({"format_version": 2, "items": [1, "two", 3], "stray": True})
+    path.write_text(original, encoding="utf-8")
+    with caplog.at_level("WARNING", logger="tutor"):
+        data = state.read_json(path, default=_default, version=2, check=_checked)
+    assert data == {"format_version": 2, "items": [1, 3]}
+    assert json.loads(path.read_text(encoding="utf-8")) == data
+    (kept,) = tmp_path.glob("s.json.corrupt-*")
+    assert kept.read_text(encoding="utf-8") == original
+    assert len(caplog.records) == 1
+    assert "2 entries could not be read" in caplog.text and "items[1]" in caplog.text
+    caplog.clear()
+    state.read_json(path, default=_default, version=2, check=_checked)
+    assert not caplog.records  # repaired once, quiet after
+
+
+def test_a_damaged_version_keeps_the_entries_that_fit(tmp_path):
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps({"format_version": "2", "items": [4]}), encoding="utf-8")
+    data = state.read_json(path, default=_default, version=2, check=_checked)
+    assert data == {"format_version": 2, "items": [4]}
+    assert len(list(tmp_path.glob("s.json.corrupt-*"))) == 1
+
+
+def test_preflight_names_what_cannot_be_written(tmp_path, monkeypatch):
+    home = tmp_path / "home"
+    monkeypatch.setenv("TUTOR_HOME", str(home))
+    state.preflight((home / "s.json", 2))  # creates the folder; nothing else to say
+    assert home.is_dir()
+    (home / "s.json").mkdir()
+    with pytest.raises(StateError, match=r"s\.json is a folder where a state file belongs"):
+        state.preflight((home / "s.json", 2))
+    (home / "s.json").rmdir()
+    (home / "s.json").write_text(json.dumps({"format_version": 3}), encoding="utf-8")
+    with pytest.raises(StateError, match="format_version 3, newer"):
+        state.preflight((home / "s.json", 2))
+    monkeypatch.setenv("TUTOR_HOME", str(home / "s.json"))
+    with pytest.raises(StateError, match="is a file, not a folder"):
+        state.preflight()
+
+
+def test_update_turns_a_failed_write_into_one_line(tmp_path, monkeypatch):
+    path = tmp_path / "s.json"
+
+    def full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(state, "write_json_atomic", full)
+    with pytest.raises(StateError, match="No space left on device"):
+        state.update_json(path, lambda d: None, default=_default, version=2)

@@ -16,10 +16,12 @@ Results are recorded in the progress state (:mod:`tutor.progress`).
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import importlib.util
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -163,9 +165,16 @@ class Started:
 
 
 def start(name: str, directory: Path | None = None, force: bool = False) -> Started:
-    """Copy the starter into the workspace; never over the learner's file unless ``force``."""
+    """Copy the starter into the workspace; never over the learner's file unless ``force``.
+
+    All or nothing: the copy is made next to the target first and only put in place once
+    the start is recorded, so a failure leaves neither a new file nor a half-recorded start.
+    """
     exercise = get_exercise(name)
+    progress.preflight()
     target = ((directory or paths.workspace_dir()) / exercise.file).expanduser().resolve()
+    if target.is_dir():
+        raise UsageError(f"{target} is a folder; move it away or choose another --dir.")
     exists = target.exists()
     if exists and not force:
         # The file there is the learner's: remember it, so `tutor check` tests it.
@@ -175,10 +184,33 @@ def start(name: str, directory: Path | None = None, force: bool = False) -> Star
             f"`tutor check {name}`, or start over with `tutor start {name} --force` "
             f"(this replaces your file with the starter)."
         )
-    target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(Content.shipped().starter(exercise), target)
-    progress.record_exercise_started(exercise.name, exercise.day_key, str(target))
+    tmp = target.with_name(f".{target.name}.tutor-start.tmp")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(Content.shipped().starter(exercise), tmp)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise TutorError(
+            f"Cannot write {target} ({exc.strerror or exc}): choose a folder you can write "
+            f"with `tutor start {name} --dir FOLDER`, or fix the folder's permissions."
+        ) from exc
+    previous = progress.exercise_record(exercise.name)
+    try:
+        progress.record_exercise_started(exercise.name, exercise.day_key, str(target))
+        try:
+            _put_in_place(tmp, target)
+        except OSError as exc:
+            progress.restore_exercise_record(exercise.name, previous or None)
+            raise TutorError(f"Cannot write {target} ({exc.strerror or exc}).") from exc
+    finally:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
     return Started(exercise, target, replaced=exists)
+
+
+def _put_in_place(tmp: Path, target: Path) -> None:
+    os.replace(tmp, target)  # atomic within one folder: the old file or the new one
 
 
 def learner_file(exercise: Exercise) -> Path:
@@ -214,6 +246,7 @@ def check(names: list[str] | None = None, timeout: float = DEFAULT_TIMEOUT) -> l
         if not exercises:
             raise UsageError("No exercise started yet: `tutor exercises` lists them.")
     files = {e.name: learner_file(e) for e in exercises}
+    progress.preflight()  # a result that could not be recorded would be lost
     results = run_tests(exercises, files, Content.shipped(), timeout)
     for exercise in exercises:
         result = results[exercise.name]
@@ -411,8 +444,21 @@ def _read_report(report: Path) -> list[tuple[str, CaseResult]]:
     return found
 
 
+# pytest's assertion rewriting explains an assert with "+  where ..." lines and JUnit XML
+# truncates long messages with a note; neither helps a learner. Object reprs carry memory
+# addresses that change on every run.
+_EXPLANATION = re.compile(r"^\s*\+\s")
+_TRUNCATED = re.compile(r"^\s*\[\+\d+ more lines?; full report in element text\]\s*$")
+_BUILTIN = re.compile(r"<built-in (?:method|function) (\w+)[^<>]*? at 0x[0-9a-fA-F]+>")
+_OBJECT = re.compile(r"<(?:function|bound method|class|module) '?([\w.]+)'?[^<>]*?>")
+_ADDRESS = re.compile(r" (?:object )?at 0x[0-9a-fA-F]+")
+_BARE_ASSERT = re.compile(r"^assert (?:False|None|not True|0)$")
+_MAX_LINES = 6
+
+
 def _clean(message: str, details: str) -> str:
-    """The part of a failure worth showing a learner, a few lines at most."""
+    """The part of a failure worth showing a learner: the test's own message first, then
+    the smallest useful detail (a few lines), without pytest's internals or addresses."""
     message = message.strip()
     if message in ("", "collection failure"):
         # The error itself is in the traceback's "E " lines.
@@ -422,8 +468,18 @@ def _clean(message: str, details: str) -> str:
     for prefix in ('failed on setup with "', 'failed on teardown with "'):
         if message.startswith(prefix) and message.endswith('"'):
             message = message[len(prefix) : -1]
-    lines = [line.rstrip() for line in message.splitlines() if line.strip()]
-    text = "\n".join(lines[:8])
+    message = message.removeprefix("AssertionError: ")
+    lines = []
+    for line in message.splitlines():
+        if not line.strip() or _EXPLANATION.match(line) or _TRUNCATED.match(line):
+            continue
+        line = _OBJECT.sub(r"\1", _BUILTIN.sub(r"\1", line.rstrip()))
+        line = _ADDRESS.sub("", line)
+        # After the test's own message, a bare "assert False" says nothing more.
+        if lines and _BARE_ASSERT.match(line.strip()):
+            continue
+        lines.append(line)
+    text = "\n".join(lines[:_MAX_LINES])
     return text if len(text) <= 600 else text[:597] + "..."
 
 

@@ -10,14 +10,19 @@ per answered question. `tutor progress` reads it too, so its format is fixed::
 
 :func:`record_answer` saves the answer and the card together, under the state lock,
 after every single answer, so two quizzes at once lose nothing and Ctrl-C loses nothing
-already answered. A corrupt file is moved aside with a warning (see :mod:`tutor.state`).
+already answered. Every answer and card is checked on reading (:data:`FIELDS`): one that
+does not fit is dropped with a warning, the others are kept, and the original file is kept
+aside (see :mod:`tutor.state`). :func:`preflight` runs before the first question, so an
+answer is never taken that cannot be saved.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import secrets
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, StrictBool, StrictStr, StringConstraints
 
 from tutor import paths, scheduling, state
 
@@ -25,31 +30,47 @@ if TYPE_CHECKING:
     from tutor.questions import Question
 
 QUIZ_STATE_VERSION = 1
-Mode = Literal["quiz", "review"]
+Mode = Literal["quiz", "review", "interview"]
 
 
 def _default() -> dict[str, Any]:
     return {"format_version": QUIZ_STATE_VERSION, "answers": [], "cards": {}}
 
 
-def _check_shape(data: dict[str, Any]) -> None:
-    """A file with the right version but the wrong shape is corrupt too: move it aside
-    and continue from an empty state (``data`` is reset in place)."""
-    answers, cards = data.get("answers"), data.get("cards")
-    if isinstance(answers, list) and isinstance(cards, dict):
-        return
-    path = paths.quiz_state_path()
-    if path.exists():
-        state.move_aside(path, "'answers' must be a list and 'cards' an object")
-    data.clear()
-    data.update(_default())
+class Answer(BaseModel):
+    # Extra keys are allowed: a later version may add some within format_version 1; the
+    # ones every reader relies on are checked.
+    model_config = ConfigDict(extra="allow", strict=True)
+
+    question_id: Annotated[StrictStr, StringConstraints(min_length=1)]
+    level: StrictStr
+    topics: list[StrictStr]
+    correct: StrictBool
+    answered_at: state.IsoTime
+    session: StrictStr | None = None
+    mode: StrictStr = "quiz"
+
+
+FIELDS = {
+    "answers": state.Entries(Answer),
+    "cards": state.Entries(scheduling.CardData, mapping=True),
+}
+
+
+def _check(data: dict[str, Any]) -> list[str]:
+    return state.repair(data, FIELDS)
+
+
+def preflight() -> None:
+    """Refuse to start a quiz whose answers could not be saved (see state.preflight)."""
+    state.preflight((paths.quiz_state_path(), QUIZ_STATE_VERSION))
 
 
 def load_quiz_state() -> dict[str, Any]:
-    """The quiz state (an empty one if there is no file yet)."""
-    data = state.read_json(paths.quiz_state_path(), default=_default, version=QUIZ_STATE_VERSION)
-    _check_shape(data)
-    return data
+    """The quiz state (an empty one if there is no file yet); every entry checked."""
+    return state.read_json(
+        paths.quiz_state_path(), default=_default, version=QUIZ_STATE_VERSION, check=_check
+    )
 
 
 def new_session_id(now: dt.datetime | None = None) -> str:
@@ -64,10 +85,12 @@ def record_answer(
     session: str,
     mode: Mode = "quiz",
     now: dt.datetime | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Append one answer and review the question's card, in one locked atomic write.
 
-    Returns the answer record that was saved.
+    ``extra`` adds keys to the record (a free-text answer's automatic score and whether
+    the learner kept or overrode the suggested verdict). Returns the record saved.
     """
     now = now or scheduling.utc_now()
     record = {
@@ -78,14 +101,20 @@ def record_answer(
         "answered_at": now.astimezone(dt.timezone.utc).isoformat(timespec="seconds"),
         "session": session,
         "mode": mode,
+        **(extra or {}),
     }
 
     def change(data: dict[str, Any]) -> None:
-        _check_shape(data)
         data["answers"].append(record)
         data["cards"][question.id] = scheduling.review(data["cards"].get(question.id), correct, now)
 
-    state.update_json(paths.quiz_state_path(), change, default=_default, version=QUIZ_STATE_VERSION)
+    state.update_json(
+        paths.quiz_state_path(),
+        change,
+        default=_default,
+        version=QUIZ_STATE_VERSION,
+        check=_check,
+    )
     return record
 
 

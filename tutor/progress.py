@@ -42,6 +42,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from pydantic import BaseModel, ConfigDict, StrictBool, StrictStr
+
 from tutor import history, paths, runs, state
 from tutor.errors import UsageError
 from tutor.runs import now_iso
@@ -325,39 +327,59 @@ def _default() -> dict[str, Any]:
     return {"format_version": PROGRESS_VERSION, "self_assessed": {}, "exercises": {}, "resets": {}}
 
 
-def _check_shape(data: dict[str, Any]) -> None:
-    """Right version but wrong shape is corrupt too: keep the file aside, start afresh."""
-    if all(isinstance(data.get(key), dict) for key in ("self_assessed", "exercises", "resets")):
-        return
-    path = paths.progress_state_path()
-    if path.exists():
-        state.move_aside(path, "'self_assessed', 'exercises' and 'resets' must be objects")
-    data.clear()
-    data.update(_default())
+class SelfMark(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    marked_at: state.IsoTime
+
+
+class ExerciseRecord(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    day: StrictStr | None = None
+    path: StrictStr | None = None
+    started_at: state.IsoTime | None = None
+    passed_at: state.IsoTime | None = None
+    revealed_at: state.IsoTime | None = None
+    last_checked_at: state.IsoTime | None = None
+    last_check_passed: StrictBool | None = None
+
+
+FIELDS = {
+    "self_assessed": state.Entries(SelfMark, mapping=True),
+    "exercises": state.Entries(ExerciseRecord, mapping=True),
+    "resets": state.Entries(state.IsoTime, mapping=True),
+}
+
+
+def _check(data: dict[str, Any]) -> list[str]:
+    return state.repair(data, FIELDS)
+
+
+def preflight() -> None:
+    """Before a change: the state folder can be written and progress.json can be read."""
+    state.preflight((paths.progress_state_path(), PROGRESS_VERSION))
 
 
 def load_state() -> dict[str, Any]:
-    data = state.read_json(
+    return state.read_json(
         paths.progress_state_path(),
         default=_default,
         version=PROGRESS_VERSION,
         migrations=MIGRATIONS,
+        check=_check,
     )
-    _check_shape(data)
-    return data
 
 
 def update_state(change: Callable[[dict[str, Any]], Any]) -> Any:
-    def checked(data: dict[str, Any]) -> Any:
-        _check_shape(data)
-        return change(data)
-
+    preflight()
     return state.update_json(
         paths.progress_state_path(),
-        checked,
+        change,
         default=_default,
         version=PROGRESS_VERSION,
         migrations=MIGRATIONS,
+        check=_check,
     )
 
 
@@ -430,6 +452,18 @@ def record_exercise_started(name: str, day: str, path: str) -> None:
 
     def change(data: dict[str, Any]) -> None:
         data["exercises"][name] = {"day": day, "path": path, "started_at": now_iso()}
+
+    update_state(change)
+
+
+def restore_exercise_record(name: str, record: dict[str, Any] | None) -> None:
+    """Put back an exercise's earlier record (None: none), undoing a failed start."""
+
+    def change(data: dict[str, Any]) -> None:
+        if record is None:
+            data["exercises"].pop(name, None)
+        else:
+            data["exercises"][name] = record
 
     update_state(change)
 

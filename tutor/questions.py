@@ -24,7 +24,10 @@ where LINE is the line of the offending key or list item in the YAML source.
 
 from __future__ import annotations
 
+import difflib
+import functools
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -67,6 +70,9 @@ TOPICS: tuple[str, ...] = (
     "fine-tuning-practice",
     "task-heads",
     "evaluation",
+    "self-attention",
+    "hf-api",
+    "production",
 )
 TYPES: tuple[str, ...] = (
     "single_choice",
@@ -92,12 +98,17 @@ Topic = Literal[
     "fine-tuning-practice",
     "task-heads",
     "evaluation",
+    "self-attention",
+    "hf-api",
+    "production",
 ]
 assert get_args(Level) == LEVELS and get_args(Topic) == TOPICS
 
 _SLUG = re.compile(r"[a-z0-9-]+")
 _LESSON = re.compile(r"(?!/)[^#\s]+\.md#[^#\s]+")
 _MAX_CHOICES = 26  # lettered a-z in the quiz
+# At most this share of single-choice questions may have the longest option right.
+LONGEST_RIGHT_TARGET = 0.40
 
 
 # --------------------------------------------------------------------------- models
@@ -106,6 +117,15 @@ _MAX_CHOICES = 26  # lettered a-z in the quiz
 def _not_blank(value: str) -> str:
     if not value.strip():
         raise PydanticCustomError("blank", "must not be empty")
+    # Control characters (a YAML "\a" or "\x1b" escape) would reach the learner's
+    # terminal as bells or escape sequences; line breaks and tabs are text.
+    bad = next((ch for ch in value if unicodedata.category(ch) == "Cc" and ch not in "\n\t"), None)
+    if bad is not None:
+        raise PydanticCustomError(
+            "control_character",
+            "contains the control character U+{code}; remove it",
+            {"code": f"{ord(bad):04X}"},
+        )
     return value
 
 
@@ -324,6 +344,12 @@ class FreeText(_QuestionBase):
         return value
 
 
+class _CommonFields(_QuestionBase):
+    """The fields of every question type, for reporting an item whose type is unknown."""
+
+    model_config = ConfigDict(extra="ignore", strict=True, frozen=True)
+
+
 Question = Annotated[
     Union[SingleChoice, MultipleChoice, TrueFalse, Numeric, FreeText],  # noqa: UP007
     Field(discriminator="type"),
@@ -352,6 +378,8 @@ class Bank:
     questions: tuple[Question, ...]
     files: tuple[Path, ...] = ()
     locations: Mapping[str, tuple[Path, int]] = field(default_factory=dict)
+    # The docs/ folders the lesson links were checked against (empty: not checked).
+    docs_checked: tuple[Path, ...] = ()
 
     def __len__(self) -> int:
         return len(self.questions)
@@ -387,17 +415,31 @@ class Bank:
     def count_by_level(self) -> dict[str, int]:
         return {lv: sum(q.level == lv for q in self.questions) for lv in LEVELS}
 
+    def longest_right(self) -> tuple[int, int]:
+        """(single-choice questions whose right option is strictly the longest text, all
+        single-choice questions): a learner who always picks the longest option should not
+        score well (the bank aims at no more than :data:`LONGEST_RIGHT_TARGET`)."""
+        singles = [q for q in self.questions if isinstance(q, SingleChoice)]
+        longest = 0
+        for q in singles:
+            right = len(q.choices[q.answer].text.strip())
+            others = [len(c.text.strip()) for i, c in enumerate(q.choices) if i != q.answer]
+            longest += right > max(others)
+        return longest, len(singles)
+
 
 def question_files(directory: Path) -> list[Path]:
     """The ``*.yaml`` question files of ``directory``, sorted by name."""
     return sorted(p for p in directory.glob("*.yaml") if p.is_file())
 
 
-def load_bank(paths: list[Path] | None = None) -> Bank:
+def load_bank(paths: list[Path] | None = None, *, check_links: bool = False) -> Bank:
     """Load and validate question files (default: every ``*.yaml`` in the shipped bank).
 
     A directory in ``paths`` stands for its ``*.yaml`` files. Raises
     :class:`tutor.errors.ValidationError` carrying every problem found in every file.
+    ``check_links`` also checks each lesson link against the ``docs/`` folder of the
+    checkout the file is in (see :func:`docs_dir_for`); files with none are not checked.
     """
     if paths is None:
         directory = tutor_paths.questions_dir()
@@ -419,8 +461,12 @@ def load_bank(paths: list[Path] | None = None) -> Bank:
     problems: list[str] = []
     questions: list[Question] = []
     locations: dict[str, tuple[Path, int]] = {}
+    docs_checked: dict[Path, None] = {}
     for path in files:
-        file_problems, entries = _load_file(path)
+        docs = docs_dir_for(path) if check_links else None
+        if docs is not None:
+            docs_checked[docs] = None
+        file_problems, entries = _load_file(path, docs)
         for qid, line, question in entries:
             if qid in locations:  # checked on invalid questions too
                 first_path, first_line = locations[qid]
@@ -439,7 +485,7 @@ def load_bank(paths: list[Path] | None = None) -> Bank:
         problems.extend(f"{where}:{line}: {msg}" for line, msg in sorted(file_problems, key=_first))
     if problems:
         raise ValidationError(problems)
-    return Bank(tuple(questions), tuple(files), locations)
+    return Bank(tuple(questions), tuple(files), locations, tuple(docs_checked))
 
 
 # --------------------------------------------------------------------------- loading one file
@@ -453,15 +499,18 @@ def _display(path: Path) -> str:
 
 
 def _load_file(
-    path: Path,
+    path: Path, docs: Path | None = None
 ) -> tuple[list[tuple[int, str]], list[tuple[str, int, Question | None]]]:
     """([(line, problem)], [(id, line of its id key, the question if valid)]) for one file."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return [(1, "no such file")], []
-    except (OSError, UnicodeDecodeError) as exc:
-        return [(1, f"cannot read: {exc}")], []
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        return [(line, f"not UTF-8 text ({exc.reason}); save the file as UTF-8")], []
+    except OSError as exc:
+        return [(1, f"cannot read: {exc.strerror or exc}")], []
 
     parsed = _parse(text)
     if isinstance(parsed, tuple) and isinstance(parsed[0], int):
@@ -528,9 +577,84 @@ def _load_file(
             )
             question, qproblems = _validate_question(item, qnode, index)
             problems.extend(qproblems)
+            if question is not None and docs is not None:
+                broken = lesson_link_problem(question.lesson, docs)
+                if broken:
+                    where = _line(qnode, ("lesson",))
+                    problems.append((where, f"question '{question.id}' field 'lesson': {broken}"))
             if isinstance(item, dict) and isinstance(item.get("id"), str):
                 found.append((item["id"], _line(qnode, ("id",)), question))
     return problems, found
+
+
+# --------------------------------------------------------------------------- lesson links
+
+# Where the lesson pages are, seen from a question file: questions/ and docs/ are siblings
+# in a checkout (mkdocs.yml beside them). An installed package has no docs/: not checked.
+_MKDOCS = "mkdocs.yml"
+
+
+def docs_dir_for(path: Path) -> Path | None:
+    """The docs/ folder of the checkout that holds the question file ``path``, if any."""
+    root = Path(path).resolve().parent.parent
+    docs = root / "docs"
+    return docs if docs.is_dir() and (root / _MKDOCS).is_file() else None
+
+
+_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+_ATTR_ID = re.compile(r"\{[^}\n]*#([A-Za-z0-9_:.-]+)[^}\n]*\}")
+_HTML_ID = re.compile(r"""\bid\s*=\s*["']([^"']+)["']""")
+_FENCE = re.compile(r"^\s*(```|~~~)")
+
+
+def _slugify(text: str) -> str:
+    """Python-Markdown's default toc slug (what MkDocs gives a heading without {#id})."""
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)  # a link: its text
+    text = re.sub(r"[`*_]", "", text)
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    text = re.sub(r"[^\w\s-]", "", text).strip().lower()
+    return re.sub(r"[-\s]+", "-", text)
+
+
+def page_anchors(page: Path) -> set[str]:
+    """The section anchors of a Markdown page: explicit ``{#id}`` (attr_list) and HTML
+    ``id="..."`` anywhere outside code fences, and the slug of every heading without one."""
+    anchors: set[str] = set()
+    in_fence = False
+    for line in page.read_text(encoding="utf-8").splitlines():
+        if _FENCE.match(line):
+            in_fence = not in_fence
+            continue
+        if in_fence:
+            continue
+        explicit = _ATTR_ID.findall(line) + _HTML_ID.findall(line)
+        anchors.update(explicit)
+        heading = _HEADING.match(line)
+        if heading and not _ATTR_ID.search(heading.group(2)):
+            anchors.add(_slugify(heading.group(2)))
+    return anchors
+
+
+def lesson_link_problem(lesson: str, docs: Path) -> str | None:
+    """Why ``lesson`` ('page.md#anchor') does not resolve under ``docs``, or None."""
+    page, _, anchor = lesson.partition("#")
+    target = docs / page
+    if not target.is_file():
+        return f"no lesson page docs/{page}"
+    try:
+        anchors = _anchors_cached(str(target), target.stat().st_mtime_ns)
+    except (OSError, UnicodeDecodeError) as exc:
+        return f"cannot read docs/{page}: {exc}"
+    if anchor not in anchors:
+        close = difflib.get_close_matches(anchor, sorted(anchors), n=1)
+        hint = f"; did you mean #{close[0]}?" if close else ""
+        return f"docs/{page} has no section #{anchor}{hint}"
+    return None
+
+
+@functools.lru_cache(maxsize=256)
+def _anchors_cached(page: str, _mtime: int) -> frozenset[str]:
+    return frozenset(page_anchors(Path(page)))
 
 
 def _first(problem: tuple[int, str]) -> int:
@@ -722,6 +846,13 @@ def _validate_question(
         return None, [(node.start_mark.line + 1, f"{label}: cannot validate: {exc}")]
 
     qtype = item.get("type")
+    if any(err["type"].startswith("union_tag") for err in errors):
+        # Without a known type only the type is reported by the union; the fields every
+        # question has are checked too, so one run lists all that is wrong.
+        try:
+            _CommonFields.model_validate(item)
+        except PydanticValidationError as exc:
+            errors += exc.errors(include_url=False)
     problems = []
     for err in errors:
         loc = tuple(err["loc"])

@@ -170,11 +170,29 @@ def build_quiz(
 @dataclass(frozen=True)
 class Grade:
     """How an answer was graded. ``chosen`` holds the file indices of the picked choices
-    (choice questions); ``value`` the parsed answer (true/false, numeric, self-grade)."""
+    (choice questions); ``value`` the parsed answer (true/false, numeric, self-grade).
+    For a free-text answer, ``feedback`` is the automatic feedback (a
+    :class:`tutor.grading.Feedback`, None when self-graded) and ``overridden`` whether the
+    learner's verdict differs from the one it suggested."""
 
     correct: bool
     chosen: tuple[int, ...] = ()
     value: bool | float | None = None
+    feedback: Any = None
+    overridden: bool = False
+    empty: bool = False
+
+    @property
+    def score(self) -> float | None:
+        return None if self.feedback is None else self.feedback.score
+
+    def record_extra(self) -> dict[str, Any]:
+        """What history keeps beyond right/wrong for a free-text answer."""
+        if self.empty:
+            return {"empty": True}
+        if self.feedback is None:
+            return {}
+        return {"score": round(self.feedback.score, 3), "overridden": self.overridden}
 
 
 def _positions(text: str, n: int) -> list[int]:
@@ -271,6 +289,40 @@ def grade(item: QuizItem, answer: str) -> Grade:
     raise TypeError(f"unknown question type {type(q).__name__}")  # pragma: no cover
 
 
+def is_blank(answer: str | None) -> bool:
+    """An answer with nothing in it (only spaces, punctuation or control characters)."""
+    return not answer or not re.search(r"\w", answer)
+
+
+def blank_grade() -> Grade:
+    """An empty free-text answer: missed, whatever is typed next (never counts as right)."""
+    return Grade(False, value=False, empty=True)
+
+
+def parse_verdict(text: str, suggested: bool) -> bool:
+    """The learner's final say on a free-text answer: Enter keeps ``suggested``."""
+    if not text.strip():
+        return suggested
+    try:
+        return parse_bool(text)
+    except InvalidAnswer:
+        raise InvalidAnswer(
+            f"'{text.strip()}' is not y or n (Enter keeps the suggestion)"
+        ) from None
+
+
+def graded_free_text(feedback: Any, verdict: bool) -> Grade:
+    """A free-text answer with automatic ``feedback``; the ``verdict`` is what counts."""
+    return Grade(
+        verdict, value=verdict, feedback=feedback, overridden=verdict != feedback.suggested
+    )
+
+
+def free_text_only(bank: Bank) -> Bank:
+    """The free-text questions of ``bank`` (a mock interview asks only these)."""
+    return Bank(tuple(q for q in bank if isinstance(q, FreeText)), bank.files, bank.locations)
+
+
 def format_answer(item: QuizItem) -> str:
     """The right answer as the learner would see it, e.g. 'b', 'a, c', 'true', '0.665 M'."""
     q = item.question
@@ -307,6 +359,7 @@ def lesson_url(lesson: str, site: str = LOCAL_SITE) -> str:
 class Result:
     question: Question
     correct: bool
+    grade: Grade | None = None
 
 
 @dataclass
@@ -351,3 +404,65 @@ def summarize(results: Sequence[Result]) -> Summary:
         if not result.correct:
             summary.missed.append(result.question)
     return summary
+
+
+# --------------------------------------------------------------------------- interview
+
+
+@dataclass
+class TopicReport:
+    """A mock interview's result on one topic: key points covered and missed."""
+
+    topic: str
+    answered: int = 0
+    right: int = 0
+    scores: list[float] = field(default_factory=list)
+    strengths: list[str] = field(default_factory=list)
+    gaps: list[str] = field(default_factory=list)
+
+    @property
+    def mean_score(self) -> float | None:
+        return sum(self.scores) / len(self.scores) if self.scores else None
+
+    def to_dict(self) -> dict[str, Any]:
+        mean = self.mean_score
+        return {
+            "answered": self.answered,
+            "right": self.right,
+            "mean_score": None if mean is None else round(mean, 3),
+            "strengths": self.strengths,
+            "gaps": self.gaps,
+        }
+
+
+def interview_report(results: Sequence[Result]) -> list[TopicReport]:
+    """Strengths (key points covered) and gaps (key points missed) per topic (a
+    question's first, main topic), weakest topic first. A self-graded answer counts its key points as covered if the learner
+    counted it right; an empty one misses them all."""
+    topics: dict[str, TopicReport] = {}
+    for result in results:
+        q = result.question
+        if not isinstance(q, FreeText):
+            continue
+        grade = result.grade
+        feedback = grade.feedback if grade else None
+        covered = feedback.covered if feedback else (list(q.key_points) if result.correct else [])
+        for topic in q.topics[:1]:  # its main topic: each key point listed once
+            report = topics.setdefault(topic, TopicReport(topic))
+            report.answered += 1
+            report.right += result.correct
+            if feedback is not None:
+                report.scores.append(feedback.score)
+            elif grade is not None and grade.empty:
+                report.scores.append(0.0)
+            for point in q.key_points:
+                target = report.strengths if point in covered else report.gaps
+                if point not in target:
+                    target.append(point)
+
+    def weakness(report: TopicReport) -> tuple[float, float]:
+        share = report.right / report.answered if report.answered else 0.0
+        mean = report.mean_score
+        return (share, mean if mean is not None else share)
+
+    return sorted(topics.values(), key=weakness)

@@ -13,9 +13,12 @@ When it finishes (or is interrupted) it is appended to ``$TUTOR_HOME/runs.json``
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr
 
 from tutor import paths, state
 from tutor.errors import UsageError
@@ -25,6 +28,42 @@ RUNS_VERSION = 1
 
 def _default() -> dict[str, Any]:
     return {"format_version": RUNS_VERSION, "runs": []}
+
+
+Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
+
+
+class RunRecord(BaseModel):
+    # Extra keys allowed: each day may record more about its run; these are the ones
+    # `tutor progress` reads.
+    model_config = ConfigDict(extra="allow", strict=True)
+
+    run_id: StrictStr
+    day: StrictStr
+    run_dir: StrictStr | None = None
+    status: StrictStr | None = None
+    started_at: state.IsoTime | None = None
+    finished_at: state.IsoTime | None = None
+    metric: StrictStr | None = None
+    value: Number | None = None
+    target: Number | None = None
+    passed: StrictBool = False
+    recipe: StrictStr | None = None
+    model: StrictStr | None = None
+    dataset: StrictStr | None = None
+    smoke: StrictBool = False
+
+
+FIELDS = {"runs": state.Entries(RunRecord)}
+
+
+def _check(data: dict[str, Any]) -> list[str]:
+    return state.repair(data, FIELDS)
+
+
+def preflight() -> None:
+    """Before a run starts: its folder and its record can be written."""
+    state.preflight((paths.run_records_path(), RUNS_VERSION), folders=(paths.runs_dir(),))
 
 
 def now_iso() -> str:
@@ -58,8 +97,26 @@ def new_run_dir(day: str) -> Path:
     return run_dir
 
 
+def mark_failed(run_dir: Path, error: BaseException) -> None:
+    """A run that stopped on an error while its run.json still says "running" is marked
+    "failed", with the reason, so the folder is not taken for one that is still going.
+    (Ctrl-C and interrupted runs keep the status their day gave them.)"""
+    path = run_dir / "run.json"
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(record, dict) or record.get("status") != "running":
+            return
+        reason = getattr(error, "message", None) or str(error) or type(error).__name__
+        record.update(status="failed", reason=reason, finished_at=now_iso())
+        state.write_json_atomic(path, record)
+    except (OSError, ValueError):
+        pass  # the error being reported matters more than this note
+
+
 def load_runs() -> list[dict[str, Any]]:
-    return state.read_json(paths.run_records_path(), default=_default, version=RUNS_VERSION)["runs"]
+    return state.read_json(
+        paths.run_records_path(), default=_default, version=RUNS_VERSION, check=_check
+    )["runs"]
 
 
 def record_run(record: dict[str, Any]) -> None:
@@ -69,7 +126,9 @@ def record_run(record: dict[str, Any]) -> None:
         data["runs"] = [r for r in data["runs"] if r.get("run_id") != record["run_id"]]
         data["runs"].append(record)
 
-    state.update_json(paths.run_records_path(), change, default=_default, version=RUNS_VERSION)
+    state.update_json(
+        paths.run_records_path(), change, default=_default, version=RUNS_VERSION, check=_check
+    )
 
 
 def find_run_dir(day: str | None = None, name: str | None = None) -> Path:

@@ -15,9 +15,12 @@ import datetime as dt
 import functools
 import logging
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Annotated, Any
 
 import fsrs
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
+
+from tutor.state import AwareTime
 
 log = logging.getLogger("tutor")
 
@@ -36,13 +39,33 @@ def rating_for(correct: bool) -> fsrs.Rating:
     return fsrs.Rating.Good if correct else fsrs.Rating.Again
 
 
+Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
+
+
+class CardData(BaseModel):
+    """A card as quiz.json stores it (``fsrs.Card.to_dict()``), every field checked, so
+    that a card read back can always be reviewed. Bounds are generous versions of what
+    fsrs produces: stability in days (clamped to at least 0.001 by fsrs), difficulty
+    from 1 to 10."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    card_id: StrictInt
+    state: Annotated[StrictInt, Field(ge=1, le=3)]  # Learning, Review, Relearning
+    step: Annotated[StrictInt, Field(ge=0, le=100)] | None
+    stability: Annotated[Number, Field(ge=0, le=1e6)] | None
+    difficulty: Annotated[Number, Field(ge=0, le=10)] | None
+    due: AwareTime
+    last_review: AwareTime | None
+
+
 def card_from_dict(data: Any) -> fsrs.Card | None:
     """The card stored as ``data``, or None if it is not a readable card dict."""
     if not isinstance(data, dict):
         return None
     try:
         card = fsrs.Card.from_dict(data)
-    except (KeyError, TypeError, ValueError):
+    except (KeyError, TypeError, ValueError, OverflowError):
         return None
     if card.due.tzinfo is None:
         return None
@@ -53,11 +76,17 @@ def review(card_data: Mapping[str, Any] | None, correct: bool, now: dt.datetime)
     """Review the card stored as ``card_data`` (None or unreadable: a new card) at ``now``;
     returns the updated card as a dict for quiz.json."""
     card = card_from_dict(card_data) if card_data is not None else None
-    if card is None:
-        if card_data is not None:
-            log.warning("A spaced-repetition card in quiz.json was unreadable; started it afresh.")
-        card = fsrs.Card(due=now)
-    updated, _log = scheduler().review_card(card, rating_for(correct), review_datetime=now)
+    if card is not None:
+        try:
+            updated, _log = scheduler().review_card(card, rating_for(correct), review_datetime=now)
+            return updated.to_dict()
+        except (ArithmeticError, IndexError, TypeError, ValueError):
+            pass  # e.g. a due date near year 9999: the card cannot move on
+    if card_data is not None:
+        log.warning("A spaced-repetition card in quiz.json was unreadable; started it afresh.")
+    updated, _log = scheduler().review_card(
+        fsrs.Card(due=now), rating_for(correct), review_datetime=now
+    )
     return updated.to_dict()
 
 

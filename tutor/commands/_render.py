@@ -34,10 +34,24 @@ def plan(p: Any) -> None:
     )
     table.add_row(
         "head",
-        "linear classifier on the mean of the token vectors"
+        "linear classifier on the mean of the token vectors (loads with `tutor predict` only)"
         if r.pooling == "mean"
-        else "linear classifier on the pooled [CLS] vector",
+        else "linear classifier on the pooled [CLS] vector (BertForSequenceClassification)",
     )
+    if p.budget is not None:
+        b = p.budget
+        table.add_row("budget", f"{b.minutes:g} min: {b.summary()}")
+        if b.reason:
+            table.add_row("why", b.reason)
+    if p.estimate and p.budget is not None:
+        e = p.estimate
+        table.add_row(
+            "expect",
+            f"about {(e['train_seconds'] + e['eval_seconds']) / 60:.1f} min: "
+            f"{e['train_seconds'] / 60:.1f} training + {e['evaluations']} evaluation(s) "
+            f"of {e['seconds_per_eval']:.0f} s (after {p.budget.measuring_seconds:.0f} s "
+            "of measuring)",
+        )
     if r.freeze_embeddings:
         table.add_row("frozen", "word embeddings (the rest of the encoder and the head train)")
     if r.average_from is not None:
@@ -84,15 +98,64 @@ def day7_result(result: Any) -> None:
     for name, path in result.files.items():
         files.add_row(name, str(path))
     console.print(files)
+    _sample_predictions(console, result.samples)
     console.print('Try it: [bold]tutor predict "a warm, funny and moving film"[/bold]')
 
 
-def prediction(pred: Any) -> None:
+def _sample_predictions(console: Any, samples: dict[str, list[dict]] | None, k: int = 3) -> None:
+    """A few held-out texts: confident and right, confident and wrong, close calls."""
+    from rich.markup import escape
+
+    if not samples:
+        return
+    titles = {
+        "confident_correct": "Confident and right",
+        "confident_wrong": "Confident mistakes",
+        "least_confident": "Close calls",
+    }
+    console.print("[bold]Sample predictions on held-out texts[/bold]")
+    for key, title in titles.items():
+        items = samples.get(key) or []
+        if not items:
+            continue
+        console.print(f"[bold]{title}[/bold]")
+        for item in items[:k]:
+            text = item["text"] if len(item["text"]) <= 110 else item["text"][:107] + "..."
+            console.print(
+                f"  {escape(item['predicted'])} {item['confidence']:.0%} "
+                f"(true: {escape(item['label'])})  [dim]{escape(text)}[/dim]"
+            )
+
+
+def prediction(pred: Any, as_json: bool = False) -> None:
+    if as_json:
+        import json
+
+        import click
+
+        click.echo(json.dumps(pred.to_dict(), ensure_ascii=False))
+        return
+    from rich.markup import escape
+
     console = _console()
-    console.print(f"[bold]{pred.label}[/bold]  (model: {pred.run_dir.name})")
+    console.print(f"[bold]{escape(pred.label)}[/bold]  (model: {escape(pred.run_dir.name)})")
     for name, prob in sorted(pred.probabilities.items(), key=lambda kv: -kv[1]):
         bar = "#" * round(prob * 30)
-        console.print(f"  {name:<12} {prob:6.1%}  {bar}")
+        console.print(f"  {escape(name):<12} {prob:6.1%}  {bar}")
+
+
+def predictions(preds: list[Any], as_json: bool = False) -> None:
+    """One line per text: JSON objects, or label, probability and the text's start."""
+    import json
+
+    import click
+
+    for pred in preds:
+        if as_json:
+            click.echo(json.dumps({"text": pred.text, **pred.to_dict()}, ensure_ascii=False))
+        else:
+            text = pred.text if len(pred.text) <= 70 else pred.text[:67] + "..."
+            click.echo(f"{pred.label:<10} {pred.probabilities[pred.label]:6.1%}  {text}")
 
 
 def day_plan(setup: Any) -> None:

@@ -204,3 +204,57 @@ def dev_check(exercises_dir: Path | None, solutions_dir: Path | None, timeout: f
     if report.problems:
         raise ValidationError(report.problems)
     click.echo(f"All {len(report.lines)} exercises are sound.")
+
+
+@dev.command(name="notebooks")
+@click.argument("names", nargs=-1)
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="Folder of the notebooks (default: docs/notebooks of this checkout).",
+)
+@click.option("--check", is_flag=True, help="Only report notebooks whose outputs are stale.")
+@click.option(
+    "--timeout",
+    type=click.IntRange(min=1),
+    default=3600,
+    show_default=True,
+    help="Seconds one cell may take.",
+)
+def dev_notebooks(
+    names: tuple[str, ...], directory: Path | None, check: bool, timeout: int
+) -> None:
+    """Execute the course notebooks for real (full profile) and save them with their
+    outputs and a hash of their code; NAMES picks some (e.g. cola), default all."""
+    import json
+
+    from tutor import notebooks as core
+    from tutor.errors import UsageError, ValidationError
+
+    folder = directory or core.NOTEBOOK_DIR
+    paths = sorted(folder.glob("*.ipynb"))
+    if names:
+        wanted = {n.removesuffix(".ipynb") for n in names}
+        unknown = wanted - {p.stem for p in paths}
+        if unknown:
+            raise UsageError(f"No notebook named {', '.join(sorted(unknown))} in {folder}.")
+        paths = [p for p in paths if p.stem in wanted]
+    if not paths:
+        raise UsageError(f"No notebooks in {folder}.")
+    if check:
+        stale = []
+        for p in paths:
+            reason = core.staleness(json.loads(p.read_text(encoding="utf-8")))
+            if reason:
+                stale.append(f"{p.name}: {reason}; run `tutor dev notebooks {p.stem}`")
+        if stale:
+            raise ValidationError(stale)
+        count = f"{len(paths)} notebook{'s' if len(paths) != 1 else ''}"
+        click.echo(f"Checked {count}: the outputs belong to the code.")
+        return
+    for p in paths:
+        click.echo(f"Executing {p.name} (full profile)...")
+        done = core.regenerate(p, timeout=timeout)
+        note = "" if done.size <= core.MAX_BYTES else f" - over {core.MAX_BYTES:,} bytes"
+        click.echo(f"  {done.seconds:.0f} s, {done.size:,} bytes written{note}")

@@ -22,9 +22,9 @@ def validate(paths: tuple[Path, ...]) -> None:
     PATHS may be YAML files or folders of them. Exits 1 if anything is wrong, with one
     line per problem: FILE:LINE: question 'ID' field 'FIELD': message.
     """
-    from tutor.questions import load_bank
+    from tutor.questions import LONGEST_RIGHT_TARGET, load_bank
 
-    bank = load_bank(list(paths) if paths else None)
+    bank = load_bank(list(paths) if paths else None, check_links=True)
     counts = bank.count_by_level()
     by_level = ", ".join(f"{n} {level}" for level, n in counts.items())
     files = len(bank.files)
@@ -32,6 +32,65 @@ def validate(paths: tuple[Path, ...]) -> None:
         f"{len(bank)} question{'s' if len(bank) != 1 else ''} OK ({by_level}) "
         f"in {files} file{'s' if files != 1 else ''}"
     )
+    if bank.docs_checked:
+        click.echo(f"Lesson links resolve to pages and sections in {_names(bank.docs_checked)}.")
+    else:
+        click.echo("Lesson links not checked: no docs/ folder beside these question files.")
+    longest, singles = bank.longest_right()
+    if singles:
+        share = longest / singles
+        verdict = "within" if share <= LONGEST_RIGHT_TARGET else "above"
+        click.echo(
+            f"Right option is the longest in {longest} of {singles} single-choice questions "
+            f"({share:.0%}; {verdict} the {LONGEST_RIGHT_TARGET:.0%} target)."
+        )
+
+
+def _names(folders: tuple[Path, ...]) -> str:
+    return ", ".join(str(f) for f in folders)
+
+
+@questions.command()
+@click.argument("question_id", metavar="ID")
+@click.argument("answer")
+@click.option("--json", "as_json", is_flag=True, help="Print the feedback as JSON.")
+def grade(question_id: str, answer: str, as_json: bool) -> None:
+    """Grade ANSWER to the free-text question ID, as `tutor quiz` does.
+
+    Prints the key points covered and missed and a score in [0, 1] (sentence-encoder
+    similarity, see tutor/grading.py); --json prints
+    {"score": ..., "covered": [...], "missed": [...], ...}.
+    """
+    import json
+
+    from tutor import grading
+    from tutor.errors import UsageError
+    from tutor.questions import FreeText, load_bank
+
+    bank = load_bank()
+    try:
+        question = bank.get(question_id)
+    except KeyError:
+        raise UsageError(
+            f"No question '{question_id}'; `tutor questions list` shows the ids."
+        ) from None
+    if not isinstance(question, FreeText):
+        raise UsageError(f"'{question_id}' is a {question.type} question, not free_text.")
+    try:
+        encoder = grading.load_encoder()
+    except grading.GradingUnavailable as exc:
+        raise UsageError(f"Cannot grade: {exc}.") from None
+    feedback = grading.grade(question.key_points, answer, encoder)
+    if as_json:
+        click.echo(json.dumps(feedback.to_dict(), ensure_ascii=False))
+        return
+    click.echo(f"score {feedback.score:.2f} of 1")
+    for point in feedback.points:
+        mark = "covered" if point.covered else "missed"
+        extra = f" ({point.problem})" if point.problem else ""
+        click.echo(f"  {mark}: {point.point}{extra}")
+    for note in feedback.notes:
+        click.echo(f"note: {note}")
 
 
 @questions.command("list")

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from tutor.commands._options import POSITIVE, SEED, FiniteFloatRange, check_model
+
 
 def _day_order(name: str) -> int:
     return int(name[3:]) if name[3:].isdigit() else 999
@@ -29,7 +31,9 @@ def run(ctx: click.Context, list_days: bool) -> None:
     type=click.Choice(["gpu", "cpu", "smoke"]),
     help="Recipe to start from (default: chosen from the hardware).",
 )
-@click.option("--model", help="Hub id or local folder of a pre-trained encoder.")
+@click.option(
+    "--model", callback=check_model, help="Hub id or local folder of a pre-trained encoder."
+)
 @click.option(
     "--dataset",
     type=click.Choice(["imdb", "sst2", "cola", "rotten_tomatoes"]),
@@ -39,13 +43,20 @@ def run(ctx: click.Context, list_days: bool) -> None:
 @click.option("--eval-file", type=click.Path(path_type=Path), help="Evaluation file (same format).")
 @click.option("--text-column", default="text", show_default=True)
 @click.option("--label-column", default="label", show_default=True)
-@click.option("--max-length", type=int, help="Tokens per text after truncation (<= 512).")
+@click.option(
+    "--max-length", type=click.IntRange(1, 512), help="Tokens per text after truncation (<= 512)."
+)
 @click.option("--truncation", type=click.Choice(["head", "head+tail"]), help="What to keep.")
-@click.option("--epochs", type=float)
-@click.option("--lr", "learning_rate", type=float, help="Peak learning rate.")
-@click.option("--batch-size", type=int, help="Per device.")
-@click.option("--max-train-samples", type=int)
-@click.option("--max-eval-samples", type=int)
+@click.option("--epochs", type=FiniteFloatRange(0, 1000, min_open=True))
+@click.option(
+    "--lr",
+    "learning_rate",
+    type=FiniteFloatRange(0, 1, min_open=True, max_open=True),
+    help="Peak learning rate.",
+)
+@click.option("--batch-size", type=POSITIVE, help="Per device.")
+@click.option("--max-train-samples", type=POSITIVE)
+@click.option("--max-eval-samples", type=POSITIVE)
 @click.option("--precision", type=click.Choice(["bf16", "fp16", "fp32"]))
 @click.option(
     "--freeze-embeddings/--train-embeddings",
@@ -54,24 +65,39 @@ def run(ctx: click.Context, list_days: bool) -> None:
 )
 @click.option(
     "--average-from",
-    type=float,
+    type=FiniteFloatRange(0, 1, max_open=True),
     help="Save the mean of the weights from this fraction of training on (0.5: the second "
     "half; stochastic weight averaging).",
 )
 @click.option(
     "--pooling",
-    type=click.Choice(["auto", "cls", "mean"]),
-    help="What the classifier reads: [CLS], the mean of the token vectors, or auto (what "
-    "the model was trained with: mean for all-MiniLM-L6-v2, [CLS] for BERT) [default: auto].",
+    type=click.Choice(["cls", "mean"]),
+    help="What the classifier reads: the pooled [CLS] vector (BERT's standard head, loads "
+    "in any Hugging Face tool) or the mean of the token vectors (loads only with `tutor "
+    "predict`) [default: cls].",
 )
-@click.option("--seed", type=int)
+@click.option(
+    "--layer-decay",
+    type=FiniteFloatRange(0, 1, min_open=True),
+    help="Layer-wise learning rates: each encoder layer learns at this times the rate of "
+    "the layer above (e.g. 0.9) [default: one rate for all].",
+)
+@click.option(
+    "--time-budget",
+    type=FiniteFloatRange(0, 10_000, min_open=True),
+    help="Minutes of measuring + training: the run times a few steps on this machine, then "
+    "reads as many examples as fit (CPU default: 12). --max-train-samples turns it off; "
+    "--epochs fixes the passes.",
+)
+@click.option("--seed", type=SEED)
 @click.option("--resume", is_flag=True, help="Continue the last interrupted run.")
 def day7(profile, train_file, eval_file, text_column, label_column, resume, **overrides) -> None:
     """Fine-tune a pre-trained BERT for sentiment (IMDB), evaluate it, show what it learned.
 
     \b
     GPU: bert-base-uncased on the full IMDB data (bf16/fp16).
-    CPU: a 6-layer MiniLM-BERT on a subset, about 10-15 minutes.
+    CPU: a 6-layer MiniLM-BERT on as many reviews as fit in --time-budget
+    (12 min of training by default, measured on this machine).
     Offline: the packaged MiniLM and the packaged IMDB reviews.
     Ctrl-C saves a checkpoint; `tutor run day7 --resume` continues.
     """
@@ -80,6 +106,13 @@ def day7(profile, train_file, eval_file, text_column, label_column, resume, **ov
 
     if resume and (profile or train_file or any(v is not None for v in overrides.values())):
         raise click.UsageError("--resume continues with the saved recipe; give no other options.")
+    if eval_file is not None and train_file is None:
+        raise click.UsageError(
+            "--eval-file needs --train-file: a named --dataset brings its own evaluation split."
+        )
+    from tutor import runs
+
+    runs.preflight()  # before any work: the run folder and its record can be written
     options = core.Options(
         profile=profile,
         overrides=overrides,
@@ -91,16 +124,32 @@ def day7(profile, train_file, eval_file, text_column, label_column, resume, **ov
     )
     plan = core.plan(options)
     _render.plan(plan)
-    _render.day7_result(core.execute(plan))
+    _render.day7_result(_execute(core, plan))
+
+
+def _execute(core, plan):
+    """``core.execute(plan)``; a run that stops on an error is marked failed, with why."""
+    from tutor import runs
+
+    try:
+        return core.execute(plan)
+    except Exception as exc:
+        # Day 7's plan has the folder; the other days' setup gets it once they start.
+        run_dir = getattr(plan, "run_dir", None) or getattr(
+            getattr(plan, "setup", None), "run_dir", None
+        )
+        if run_dir is not None:
+            runs.mark_failed(run_dir, exc)
+        raise
 
 
 def _profile_options(model_help: str | None):
     """--profile and --seed for every day; --model where the day uses a pre-trained one."""
 
     def decorate(fn):
-        fn = click.option("--seed", type=int, help="Random seed (default: 42).")(fn)
+        fn = click.option("--seed", type=SEED, help="Random seed (default: 42).")(fn)
         if model_help:
-            fn = click.option("--model", help=model_help)(fn)
+            fn = click.option("--model", callback=check_model, help=model_help)(fn)
         return click.option(
             "--profile",
             type=click.Choice(["gpu", "cpu", "smoke"]),
@@ -125,13 +174,15 @@ def _run_day(day: str, **options) -> None:
     """Plan (shown), execute, render: the same three steps for every day."""
     import importlib
 
+    from tutor import runs
     from tutor.commands import _render
 
+    runs.preflight()  # before any work: the run folder and its record can be written
     core = importlib.import_module(f"tutor.days.{day}")
     # Options not given keep the day's defaults.
     plan = core.plan(core.Options(**{k: v for k, v in options.items() if v is not None}))
     _render.day_plan(plan.setup)
-    _render.day_result(core.execute(plan))
+    _render.day_result(_execute(core, plan))
 
 
 def _csv(ctx, param, value: str | None) -> tuple[str, ...]:
@@ -140,9 +191,12 @@ def _csv(ctx, param, value: str | None) -> tuple[str, ...]:
 
 def _sizes(ctx, param, value: str | None) -> tuple[int, ...]:
     try:
-        return tuple(int(v) for v in _csv(ctx, param, value))
+        sizes = tuple(int(v) for v in _csv(ctx, param, value))
     except ValueError as exc:
         raise click.BadParameter("give whole numbers separated by commas, e.g. 100,300") from exc
+    if any(size < 1 for size in sizes):
+        raise click.BadParameter("every size must be at least 1, e.g. 100,300")
+    return sizes
 
 
 @run.command("day45")
@@ -155,16 +209,22 @@ def _sizes(ctx, param, value: str | None) -> tuple[int, ...]:
     "(default: all).",
 )
 @click.option(
-    "--top-k", type=int, default=2, show_default=True, help="Layers the top-k strategy unfreezes."
+    "--top-k",
+    type=POSITIVE,
+    default=2,
+    show_default=True,
+    help="Layers the top-k strategy unfreezes.",
 )
 @click.option(
     "--layer-decay",
-    type=float,
+    type=FiniteFloatRange(0, 1, min_open=True),
     default=0.8,
     show_default=True,
     help="Discriminative LRs: each layer gets this times the rate of the layer above.",
 )
-@click.option("--max-train-samples", type=int, help="Training examples (default: the profile's).")
+@click.option(
+    "--max-train-samples", type=POSITIVE, help="Training examples (default: the profile's)."
+)
 def day45(**options) -> None:
     """Fine-tuning strategies: full, frozen, top-k, layer-wise LRs, schedules.
 
@@ -204,8 +264,10 @@ def day46(**options) -> None:
     "--text-pair",
     help='Sentence B, segment 1 (default: "because it was too tired."); "" for none.',
 )
-@click.option("--layer", type=int, help="Layer of the attention map, from 1 (default: the middle).")
-@click.option("--head", type=int, default=1, show_default=True, help="Head, from 1.")
+@click.option(
+    "--layer", type=POSITIVE, help="Layer of the attention map, from 1 (default: the middle)."
+)
+@click.option("--head", type=POSITIVE, default=1, show_default=True, help="Head, from 1.")
 def day47(**options) -> None:
     """BERT's architecture: sizes, parameters, embeddings, attention maps.
 
@@ -220,9 +282,9 @@ def day47(**options) -> None:
 
 @run.command("day48")
 @_profile_options(None)
-@click.option("--steps", type=int, help="Training steps (default: the profile's).")
-@click.option("--layers", type=int, help="Encoder layers of the small BERT.")
-@click.option("--hidden", type=int, help="Hidden size (a multiple of 64).")
+@click.option("--steps", type=POSITIVE, help="Training steps (default: the profile's).")
+@click.option("--layers", type=click.IntRange(1, 48), help="Encoder layers of the small BERT.")
+@click.option("--hidden", type=click.IntRange(64, 4096), help="Hidden size (a multiple of 64).")
 @click.option(
     "--text",
     multiple=True,
@@ -253,7 +315,7 @@ def day48(**options) -> None:
     "(auto: t5-small when the hub is reachable).",
 )
 @click.option("--tasks", callback=_csv, help="Comma-separated: sst2, cola (default: both).")
-@click.option("--max-train-samples", type=int, help="Training examples per task.")
+@click.option("--max-train-samples", type=POSITIVE, help="Training examples per task.")
 def day49(**options) -> None:
     """T5 and text-to-text: task prefixes, label words, vs a BERT classifier.
 
@@ -285,7 +347,7 @@ def day49(**options) -> None:
     show_default=True,
     help="Sentences of the same-sentiment pairs.",
 )
-@click.option("--pairs", type=int, help="Training pairs (default: the profile's).")
+@click.option("--pairs", type=POSITIVE, help="Training pairs (default: the profile's).")
 def day50(**options) -> None:
     """Task heads: sentence pairs, token classification (NER), extractive QA.
 
@@ -300,14 +362,45 @@ def day50(**options) -> None:
 
 
 @click.command()
-@click.argument("args", nargs=-1, required=True, metavar="[RUN] TEXT")
-def predict(args: tuple[str, ...]) -> None:
+@click.argument("args", nargs=-1, metavar="[RUN] [TEXT]")
+@click.option(
+    "--file",
+    "texts_file",
+    type=click.File("r", encoding="utf-8"),
+    help="Classify every non-empty line of FILE ('-': standard input).",
+)
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help='Print {"label": ..., "probabilities": {...}}; one such line (with "text") per '
+    "text of --file.",
+)
+def predict(args: tuple[str, ...], texts_file, as_json: bool) -> None:
     """Classify TEXT with a fine-tuned model (default: the latest `tutor run day7`).
 
-    RUN is a run folder or its name under $TUTOR_HOME/runs.
+    RUN is a run folder or its name under $TUTOR_HOME/runs. Without TEXT, the texts
+    come from --file or standard input, one per line:
+
+    \b
+    tutor predict "a warm and funny film"
+    tutor predict day7-20261123-101500 "dull and far too long" --json
+    tutor predict --file reviews.txt
+    cat reviews.txt | tutor predict
     """
     from tutor.commands import _render
     from tutor.training import predict as core
 
+    if texts_file is None and not args:
+        stdin = click.get_text_stream("stdin")
+        if stdin.isatty():
+            raise click.UsageError("Give TEXT, --file FILE, or texts on standard input.")
+        texts_file = stdin
+    if texts_file is not None:
+        if len(args) > 1:
+            raise click.UsageError("With --file or standard input, give at most RUN.")
+        texts = [line.strip() for line in texts_file if line.strip()]
+        _render.predictions(core.predict_many(texts, args[0] if args else None), as_json)
+        return
     run_name, text = (args[0], " ".join(args[1:])) if len(args) > 1 else (None, args[0])
-    _render.prediction(core.predict(text, run_name))
+    _render.prediction(core.predict(text, run_name), as_json)

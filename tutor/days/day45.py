@@ -109,7 +109,10 @@ def plan(options: Options) -> Plan:
     b = experiment.budget(BUDGETS, setup.profile, train=options.max_train_samples)
     data = experiment.load_text_data(
         options.dataset, setup.status, setup.seed, fallback="rotten_tomatoes"
-    ).subsample(b["train"], b["eval"], setup.seed)
+    )
+    if options.max_train_samples is None:  # sized to this machine's measured speed
+        b["train"] = experiment.scaled(b["train"], experiment.measure_scale(setup, data))
+    data = data.subsample(b["train"], b["eval"], setup.seed)
     r = setup.recipe
     experiment.open_run(
         setup,

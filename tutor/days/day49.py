@@ -92,6 +92,8 @@ def plan(options: Options) -> Plan:
         except OfflineError as exc:
             notes.append(f"{task} skipped: {exc.message}")
             continue
+        if options.max_train_samples is None and not data:  # sized to this machine's speed
+            b["train"] = experiment.scaled(b["train"], experiment.measure_scale(setup, loaded))
         data[task] = loaded.subsample(b["train"], b["eval"], setup.seed)
     if not data:
         raise OfflineError("No task data available: " + " ".join(notes))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import shutil
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import Any
 
 from tutor import paths, runs
 from tutor.errors import UsageError
+from tutor.training.budget import BudgetPlan
 from tutor.training.data import TextData, load_files, load_named
 from tutor.training.hardware import Hardware, detect_hardware
 from tutor.training.hub import hub_status
@@ -26,7 +28,14 @@ log = logging.getLogger("tutor")
 
 DAY = "day7"
 # Accuracy a run must reach to count as "fine-tuned successfully" in `tutor progress`.
-TARGETS = {"gpu": 0.90, "cpu": 0.85, "smoke": None}
+TARGETS = {"gpu": 0.90, "cpu": 0.88, "smoke": None}
+# What a plan calls the training examples of each named data set.
+NOUNS = {
+    "imdb": "reviews",
+    "rotten_tomatoes": "sentences",
+    "sst2": "sentences",
+    "cola": "sentences",
+}
 
 
 @dataclass
@@ -50,6 +59,9 @@ class Plan:
     run_dir: Path
     resume_from: Path | None = None
     data_spec: dict[str, Any] = field(default_factory=dict)
+    budget: BudgetPlan | None = None  # what the time budget decided, if one applied
+    # seconds_per_step / seconds_per_eval / train_seconds / eval_seconds, when measured
+    estimate: dict[str, float] | None = None
 
     @property
     def target(self) -> float | None:
@@ -63,6 +75,8 @@ class Result:
     metrics: dict[str, Any]
     files: dict[str, Path]
     passed: bool = False
+    # confident_correct / confident_wrong / least_confident (artifacts.sample_predictions)
+    samples: dict[str, list[dict[str, Any]]] | None = None
 
 
 def _incomplete_run() -> Path:
@@ -83,32 +97,38 @@ def _incomplete_run() -> Path:
 
 
 def _load_data(spec: dict[str, Any], recipe: Recipe, status) -> TextData:
+    """The whole data set; the recipe's limits are applied once the budget has set them."""
     if spec.get("train_file"):
-        data = load_files(
+        return load_files(
             Path(spec["train_file"]),
             Path(spec["eval_file"]) if spec.get("eval_file") else None,
             text_column=spec["text_column"],
             label_column=spec["label_column"],
             seed=recipe.seed,
         )
-    else:
-        data = load_named(recipe.dataset, status, seed=recipe.seed)
-    return data.subsample(recipe.max_train_samples, recipe.max_eval_samples, recipe.seed)
+    return load_named(recipe.dataset, status, seed=recipe.seed)
 
 
 def plan(options: Options) -> Plan:
     hw = detect_hardware()
     resume_from = None
+    budget = estimate = None
+    given: set[str] = set()
     if options.resume:
         from tutor.training.finetune import latest_checkpoint
 
         run_dir = _incomplete_run()
         saved = json.loads((run_dir / "run.json").read_text(encoding="utf-8"))
+        # The saved recipe holds what the budget decided: the same plan, not a new one.
         recipe = Recipe.from_dict(saved["recipe"])
         spec = saved["data"]
+        if saved.get("budget"):
+            budget = BudgetPlan.from_dict(saved["budget"])
+        estimate = saved.get("estimate")
         resume_from = latest_checkpoint(run_dir / "checkpoints")
     else:
         recipe = choose_recipe(hw, options.profile, options.overrides)
+        given = {k for k, v in options.overrides.items() if v is not None}
         spec = {
             "dataset": None if options.train_file else recipe.dataset,
             "train_file": str(options.train_file) if options.train_file else None,
@@ -118,15 +138,148 @@ def plan(options: Options) -> Plan:
         }
         run_dir = None
     status = hub_status()
-    data = _load_data(spec, recipe, status)
     model = resolve_model(recipe.model, status)
-    # Resolved (and checked) before a run folder exists; a resumed run keeps its own.
+    # Checked before a run folder exists (and before the data is read).
     recipe = replace(recipe, pooling=resolve_pooling(model, recipe.pooling))
+    data = _load_data(spec, recipe, status)
+    if not options.resume and budget_applies(recipe, given):
+        recipe, budget, estimate = fit_budget(recipe, hw, model, data, given)
+    data = data.subsample(recipe.max_train_samples, recipe.max_eval_samples, recipe.seed)
     if run_dir is None:
         run_dir = runs.new_run_dir(DAY)
-    p = Plan(hw, recipe, data, model, run_dir, resume_from, spec)
+    p = Plan(hw, recipe, data, model, run_dir, resume_from, spec, budget, estimate)
     _write_run_json(p, status="running")
     return p
+
+
+def budget_applies(recipe: Recipe, given: set[str]) -> bool:
+    """A time budget sizes the run unless the learner fixed the number of examples."""
+    return recipe.time_budget is not None and "max_train_samples" not in given
+
+
+def fit_budget(
+    recipe: Recipe, hw: Hardware, model: ResolvedModel, data: TextData, given: set[str]
+) -> tuple[Recipe, BudgetPlan, dict[str, float]]:
+    """Measure this machine, then fix the input shape, the examples read and the passes
+    (so the learning-rate schedule) within ``recipe.time_budget`` minutes. What the
+    learner gave (--precision, --max-length, --batch-size, --epochs) is kept."""
+    import random
+
+    from tutor.training import budget as b
+    from tutor.training.finetune import encode_texts
+    from tutor.training.models import load_classifier, load_tokenizer
+
+    tokenizer = load_tokenizer(model)
+    seconds = recipe.time_budget * 60
+    rng = random.Random(recipe.seed)
+    pool = len(data.train)
+    # Enough texts for the largest batch.
+    wanted = (b.WARMUP_BATCHES + b.MEASURED_BATCHES) * max(32, recipe.batch_size)
+    # A small data set is drawn with repeats: the timing needs full batches.
+    take = (
+        rng.sample(range(pool), wanted)
+        if pool >= wanted
+        else [rng.randrange(pool) for _ in range(wanted)]
+    )
+    texts = [data.train[i]["text"] for i in take]
+    labels = [int(data.train[i]["label"]) for i in take]
+    lengths = [len(x) for x in encode_texts(tokenizer, texts, 512, "head")]
+    if "max_length" in given:
+        candidate_lengths = [recipe.max_length]
+    else:
+        from transformers import AutoConfig
+
+        # Never longer than the model's position embeddings (a small test model has 128).
+        limit = getattr(AutoConfig.from_pretrained(model.path), "max_position_embeddings", 512)
+        preferred = [256, 128] if b.is_long(lengths) else [128]
+        candidate_lengths = [n for n in preferred if n <= limit] or [min(limit, 512)]
+    if "precision" in given:
+        precisions = [recipe.precision]
+    else:
+        precisions = ["bf16", "fp32"] if hw.bf16 else ["fp32"]
+
+    def batch_for(length: int) -> int:
+        return recipe.batch_size if "batch_size" in given else (16 if length >= 256 else 32)
+
+    def load():
+        return load_classifier(model, data.label_names, pooling=recipe.pooling)
+
+    def rate(shape: b.Shape) -> b.Rate:
+        log.info("Measuring training speed: %s ...", shape.describe())
+        return b.probe(
+            load,
+            tokenizer,
+            texts,
+            labels,
+            shape=shape,
+            truncation=recipe.truncation,
+            learning_rate=recipe.learning_rate,
+            freeze_embeddings=recipe.freeze_embeddings,
+            hw=hw,
+            seed=recipe.seed,
+        )
+
+    shape, rates, reason = b.choose_shape(
+        rate, precisions, candidate_lengths, batch_for, seconds, pool
+    )
+    chosen = next(r for r in rates if r.shape == shape)
+    eval_n = min(len(data.eval), recipe.max_eval_samples or len(data.eval))
+    eval_texts = data.eval.select(range(min(eval_n, 2 * recipe.eval_batch_size)))["text"]
+    eval_rate = b.probe_eval(
+        load,
+        tokenizer,
+        eval_texts,
+        shape=shape,
+        truncation=recipe.truncation,
+        eval_batch_size=recipe.eval_batch_size,
+        hw=hw,
+    )
+    measuring = sum(r.seconds for r in rates)
+    max_epochs = recipe.epochs
+    fitted = b.fit(
+        chosen.samples_per_second,
+        max(0.0, seconds - measuring),
+        pool,
+        shape.batch_size,
+        max_epochs,
+        fixed_epochs=recipe.epochs if "epochs" in given else None,
+    )
+    plan = b.BudgetPlan(
+        minutes=recipe.time_budget,
+        shape=shape,
+        samples_per_second=chosen.samples_per_second,
+        eval_samples_per_second=eval_rate,
+        train_samples=fitted.train_samples,
+        pool=pool,
+        epochs=fitted.epochs,
+        steps=fitted.steps,
+        measuring_seconds=round(measuring, 1),
+        rates=rates,
+        reason=reason,
+        noun=NOUNS.get(data.name, "examples"),
+    )
+    recipe = replace(
+        recipe,
+        precision=shape.precision,
+        max_length=shape.max_length,
+        batch_size=shape.batch_size,
+        max_train_samples=fitted.train_samples,
+        epochs=fitted.epochs,
+    )
+    steps_per_epoch = math.ceil(fitted.train_samples / shape.batch_size)
+    every = min(fitted.steps, max(1, math.ceil(steps_per_epoch / recipe.evals_per_epoch)))
+    evals = fitted.steps // every + int(
+        fitted.steps % every != 0 or recipe.average_from is not None
+    )
+    per_eval = eval_n / eval_rate
+    estimate = {
+        "seconds_per_step": shape.batch_size / chosen.samples_per_second,
+        "seconds_per_eval": per_eval,
+        "train_seconds": plan.train_seconds,
+        "eval_seconds": evals * per_eval,
+        "evaluations": evals,
+    }
+    return recipe, plan, estimate
 
 
 def _write_run_json(p: Plan, status: str, **extra: Any) -> None:
@@ -145,6 +298,8 @@ def _write_run_json(p: Plan, status: str, **extra: Any) -> None:
         "data_source": p.data.source,
         "model": {"requested": p.model.requested, "path": p.model.path, "source": p.model.source},
         "hardware": p.hardware.to_dict(),
+        "budget": p.budget.to_dict() if p.budget else None,
+        "estimate": p.estimate,
         **extra,
     }
     write_json_atomic(path, record)
@@ -178,12 +333,17 @@ def _record(p: Plan, status: str, accuracy: float | None) -> bool:
     return passed
 
 
-def execute(p: Plan, on_event=None) -> Result:
+def execute(p: Plan) -> Result:
     import numpy as np
     from sklearn.metrics import confusion_matrix
 
     from tutor.training import artifacts
-    from tutor.training.finetune import build_trainer, classification_metrics, train
+    from tutor.training.finetune import (
+        build_trainer,
+        classification_metrics,
+        no_library_bars,
+        train,
+    )
     from tutor.training.models import load_classifier, load_tokenizer
 
     tokenizer = load_tokenizer(p.model)
@@ -196,7 +356,8 @@ def execute(p: Plan, on_event=None) -> Result:
         p.hardware,
         p.run_dir / "checkpoints",
         progress=True,
-        on_event=on_event,
+        estimate=p.estimate,
+        optimizer=_layerwise_optimizer(model, p.recipe),
     )
     outcome = train(trainer, interrupt, eta, resume_from=p.resume_from)
     if outcome.interrupted:
@@ -215,9 +376,7 @@ def execute(p: Plan, on_event=None) -> Result:
             {},
         )
 
-    prediction = trainer.predict(trainer.eval_dataset)
-    logits = np.asarray(prediction.predictions, dtype=np.float64)
-    labels = np.asarray(prediction.label_ids)
+    logits, labels, eval_loss = _final_evaluation(p, trainer, outcome)
     # Softmax turns logits into probabilities; subtracting the max first keeps exp() finite.
     shifted = np.exp(logits - logits.max(axis=-1, keepdims=True))
     probs = shifted / shifted.sum(axis=-1, keepdims=True)
@@ -227,7 +386,13 @@ def execute(p: Plan, on_event=None) -> Result:
 
     folder = p.run_dir
     model_dir = folder / "model"
-    trainer.save_model(str(model_dir))  # safetensors weights + config + tokenizer
+    # The saved tokenizer cuts inputs where the model's position embeddings end, so that
+    # pipeline(..., truncation=True) gives what `tutor predict` gives on any text.
+    limit = getattr(trainer.model.config, "max_position_embeddings", None)
+    if limit and tokenizer.model_max_length > limit:
+        tokenizer.model_max_length = limit
+    with no_library_bars():
+        trainer.save_model(str(model_dir))  # safetensors weights + config + tokenizer
     if not trainer.is_world_process_zero():  # the other ranks of a multi-GPU run stop here
         return Result(folder, False, {"accuracy": scores["accuracy"]}, {})
     rows = artifacts.training_log(outcome.log_history, outcome.extra.get("eval_times"))
@@ -238,23 +403,27 @@ def execute(p: Plan, on_event=None) -> Result:
         list(p.data.eval["text"]), labels.tolist(), probs.tolist(), p.data.label_names
     )
     samples_path = artifacts.write_predictions(samples, folder)
+    eval_seconds = outcome.extra.get("eval_seconds") or []
     metrics = {
         "day": DAY,
         "accuracy": scores["accuracy"],
         "f1": scores["f1"],
         "mcc": scores["mcc"],
-        "eval_loss": float(prediction.metrics.get("test_loss", float("nan"))),
+        "eval_loss": eval_loss,
         "train_loss": _final_train_loss(outcome.log_history),
         "confusion_matrix": matrix,
         "label_names": p.data.label_names,
         "train_examples": len(p.data.train),
         "eval_examples": len(p.data.eval),
         "train_samples_per_second": outcome.train_samples_per_second,
+        # Trainer.train() time: the training steps and the evaluations during training.
         "train_seconds": round(outcome.train_seconds, 1),
+        "eval_seconds": round(sum(eval_seconds), 1),
         "steps": outcome.global_step,
         # > 0: the saved (and evaluated) weights are the mean of this many snapshots.
         "averaged_snapshots": outcome.extra.get("averaged_snapshots", 0),
-        "eta_note": outcome.eta_note,
+        "budget": p.budget.to_dict() if p.budget else None,
+        "estimate": p.estimate,
         "resumed_from_step": int(p.resume_from.name.split("-")[-1]) if p.resume_from else None,
         "hardware": p.hardware.to_dict(),
         "recipe": p.recipe.to_dict(),
@@ -264,6 +433,7 @@ def execute(p: Plan, on_event=None) -> Result:
         "finished_at": runs.now_iso(),
     }
     metrics_path = artifacts.write_metrics(metrics, folder)
+    card = artifacts.write_model_card(model_dir, _card_facts(p, metrics))
     # The final model is saved; intermediate checkpoints (optimizer state included) are
     # several times its size and only ever needed to resume.
     shutil.rmtree(folder / "checkpoints", ignore_errors=True)
@@ -275,6 +445,7 @@ def execute(p: Plan, on_event=None) -> Result:
         metrics,
         {
             "model": model_dir,
+            "model card": card,
             "metrics": metrics_path,
             "training log": log_md,
             "training log (CSV)": log_csv,
@@ -283,7 +454,74 @@ def execute(p: Plan, on_event=None) -> Result:
             "sample predictions": samples_path,
         },
         passed,
+        samples,
     )
+
+
+def _layerwise_optimizer(model, recipe: Recipe):
+    """AdamW with layer-wise learning rates (--layer-decay), None for the Trainer's own.
+    Frozen parameters (the word embeddings on the CPU) are left out."""
+    if recipe.layer_decay is None:
+        return None
+    import torch
+
+    from tutor.training.finetune import freeze_word_embeddings
+    from tutor.training.strategies import layerwise_lr_groups, num_layers_of
+
+    if recipe.freeze_embeddings:
+        freeze_word_embeddings(model)
+    groups = layerwise_lr_groups(
+        model.named_parameters(),
+        num_layers_of(model.config),
+        base_lr=recipe.learning_rate,
+        decay=recipe.layer_decay,
+        weight_decay=recipe.weight_decay,
+    )
+    return torch.optim.AdamW(groups, lr=recipe.learning_rate)
+
+
+def _final_evaluation(p: Plan, trainer, outcome):
+    """Logits, labels and loss of the saved weights on the evaluation set. When the last
+    periodic evaluation ran on exactly those weights (at the last step, no averaging), its
+    logits are reused instead of evaluating everything a second time."""
+    import numpy as np
+
+    last = trainer.last_eval
+    evals = [e for e in outcome.log_history if "eval_loss" in e]
+    if (
+        last.get("logits") is not None
+        and evals
+        and evals[-1].get("step") == outcome.global_step
+        and p.recipe.average_from is None
+        and p.resume_from is None
+    ):
+        logits, labels, loss = last["logits"], last["labels"], evals[-1]["eval_loss"]
+    else:
+        prediction = trainer.predict(trainer.eval_dataset)
+        logits, labels = prediction.predictions, prediction.label_ids
+        loss = prediction.metrics.get("test_loss", float("nan"))
+    return np.asarray(logits, dtype=np.float64), np.asarray(labels), float(loss)
+
+
+def _card_facts(p: Plan, metrics: dict[str, Any]) -> dict[str, Any]:
+    """What the model card says, from the plan and the measured metrics."""
+    from tutor.training.data import NAMED
+
+    named = NAMED.get(p.data_spec.get("dataset") or "")
+    return {
+        "base_model": p.model.requested if p.model.source != "local" else None,
+        "base_description": p.model.description,
+        "dataset_id": named.hub_id if named else None,
+        "dataset_config": named.hub_config if named else None,
+        "dataset_name": named.description if named else p.data.name,
+        "data_source": p.data.source,
+        "label_names": p.data.label_names,
+        "metrics": metrics,
+        "recipe": p.recipe,
+        "hardware": p.hardware,
+        "budget": p.budget.summary() if p.budget else None,
+        "run_id": p.run_dir.name,
+    }
 
 
 def _final_train_loss(history: list[dict[str, Any]]) -> float | None:

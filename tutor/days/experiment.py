@@ -38,6 +38,7 @@ class Setup:
     started: float = 0.0
     started_at: str = ""
     progress: bool = True
+    speed: str | None = None  # what measure_scale found, shown with the settings
 
     @property
     def profile(self) -> str:
@@ -60,6 +61,8 @@ class Setup:
         if self.model is not None:
             rows.append(("model", self.model.description))
         rows += self.settings
+        if self.speed:
+            rows.append(("speed", self.speed))
         rows.append(("run folder", str(self.run_dir)))
         return rows
 
@@ -128,6 +131,66 @@ def load_text_data(name: str, status: HubStatus, seed: int, fallback: str | None
             "No copy of %s here: using %s instead.", name, fallback.replace("_", " ")
         )
         return load_named(fallback, status, seed=seed)
+
+
+# The CPU profiles' example counts were sized on a 2-core CPU with native bf16 that trains
+# MiniLM on short sentences (128 tokens, batch 32) at about this rate (README, Benchmarks).
+REFERENCE_SAMPLES_PER_SECOND = 170.0
+# A slower machine reads proportionally fewer examples, but never fewer than this share:
+# below it the experiments stop showing what they are about.
+MIN_SCALE = 0.25
+
+
+def scale_for(samples_per_second: float, reference: float = REFERENCE_SAMPLES_PER_SECOND) -> float:
+    """How much of the profile's example counts this machine reads in the same time:
+    the measured rate over the reference one, between MIN_SCALE and 1."""
+    return min(1.0, max(MIN_SCALE, samples_per_second / reference))
+
+
+def scaled(count: int | None, scale: float | None) -> int | None:
+    """``count`` examples times ``scale`` (None: unchanged)."""
+    if count is None or scale is None:
+        return count
+    return max(1, int(count * scale))
+
+
+def measure_scale(setup: Setup, data: TextData) -> float | None:
+    """On the CPU profile: time a few training steps of the day's encoder on the day's
+    sentences (tutor.training.budget.probe) and return :func:`scale_for` of the rate,
+    noted in the settings the day shows. None on the other profiles (GPU: full sizes;
+    smoke: seconds anyway) or without a model."""
+    if setup.profile != "cpu" or setup.model is None:
+        return None
+    import logging
+    import random
+
+    from tutor.training import budget as b
+    from tutor.training.models import load_classifier, load_tokenizer
+
+    r = setup.recipe
+    rng = random.Random(setup.seed)
+    n = (b.WARMUP_BATCHES + b.MEASURED_BATCHES) * r.batch_size
+    pool = len(data.train)
+    take = [rng.randrange(pool) for _ in range(n)]
+    logging.getLogger("tutor").info("Measuring training speed on this machine ...")
+    rate = b.probe(
+        lambda: load_classifier(setup.model, data.label_names),
+        load_tokenizer(setup.model),
+        [data.train[i]["text"] for i in take],
+        [int(data.train[i]["label"]) for i in take],
+        shape=b.Shape(r.precision, min(r.max_length, 128), r.batch_size),
+        truncation=r.truncation,
+        learning_rate=r.learning_rate,
+        freeze_embeddings=r.freeze_embeddings,
+        hw=setup.hardware,
+        seed=setup.seed,
+    )
+    scale = scale_for(rate.samples_per_second)
+    setup.speed = (
+        f"measured {rate.samples_per_second:.0f} samples/s ({rate.shape.describe()}) against "
+        f"{REFERENCE_SAMPLES_PER_SECOND:.0f} where the sizes were set: x{scale:.2f} examples"
+    )
+    return scale
 
 
 def nested_subsets(data: TextData, sizes: list[int], seed: int) -> dict[int, Any]:

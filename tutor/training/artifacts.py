@@ -218,3 +218,127 @@ def write_metrics(metrics: dict[str, Any], folder: Path) -> Path:
 
 def read_metrics(folder: Path) -> dict[str, Any]:
     return json.loads((folder / "metrics.json").read_text(encoding="utf-8"))
+
+
+# Licences of the base models the recipes use; a fine-tuned model inherits its base's.
+BASE_LICENSES = {
+    "sentence-transformers/all-MiniLM-L6-v2": "apache-2.0",
+    "google-bert/bert-base-uncased": "apache-2.0",
+}
+
+
+def model_card(facts: dict[str, Any]) -> str:
+    """The model folder's README.md in the Hugging Face model-card format: YAML metadata
+    (base model, data set, metrics, pipeline tag, licence, language, tags, results) and
+    sections on the model, its data, recipe, results, intended use and limits."""
+    from huggingface_hub import EvalResult, ModelCard, ModelCardData
+
+    m, r, hw = facts["metrics"], facts["recipe"], facts["hardware"]
+    names = facts["label_names"]
+    held_out = f"{m['eval_examples']:,} held-out examples of {facts['dataset_name']}"
+    results = [
+        EvalResult(
+            task_type="text-classification",
+            dataset_type=facts["dataset_id"] or facts["dataset_name"],
+            dataset_name=held_out,
+            dataset_config=facts["dataset_config"],
+            dataset_split="held-out evaluation split",
+            metric_type=name,
+            metric_value=round(float(m[name]), 4),
+        )
+        for name in ("accuracy", "f1")
+    ]
+    data = ModelCardData(
+        base_model=facts["base_model"],
+        datasets=[facts["dataset_id"]] if facts["dataset_id"] else None,
+        metrics=["accuracy", "f1"],
+        pipeline_tag="text-classification",
+        library_name="transformers",
+        license=BASE_LICENSES.get(facts["base_model"] or ""),
+        language="en",
+        tags=["text-classification", "sentiment-analysis", "bert", "bert-tutor"],
+        model_name=facts["run_id"],
+        eval_results=results,
+    )
+    head = (
+        "a linear classifier on the mean of the token vectors (tutor's mean-pooled head: "
+        "load it with `tutor predict` or `tutor.training.models.load_trained_classifier`; "
+        "plain transformers refuses this folder)"
+        if r.pooling == "mean"
+        else "the standard `BertForSequenceClassification` head: a linear classifier on the "
+        "pooled `[CLS]` vector"
+    )
+    budget = f"\n- Time budget: {facts['budget']}." if facts.get("budget") else ""
+    averaged = (
+        f"\n- Saved weights: the mean of {m['averaged_snapshots']} snapshots over the last "
+        f"{1 - r.average_from:.0%} of training (stochastic weight averaging)."
+        if m.get("averaged_snapshots")
+        else ""
+    )
+    frozen = "\n- Word-embedding table frozen." if r.freeze_embeddings else ""
+    usage = (
+        "```python\nfrom transformers import pipeline\n\n"
+        'classify = pipeline("text-classification", model="path/to/this/folder")\n'
+        'classify("a warm, funny and moving film", truncation=True, top_k=None)\n```'
+        if r.pooling != "mean"
+        else '```bash\ntutor predict RUN "a warm, funny and moving film"\n```'
+    )
+    body = f"""
+# {facts["run_id"]}: {" / ".join(names)} text classifier
+
+## Model description
+
+{facts["base_description"]} fine-tuned for {len(names)}-way text classification
+({", ".join(names)}) by `tutor run day7` (bert-tutor, the day-7 project). Head:
+{head}.
+
+## Training and evaluation data
+
+{facts["data_source"]}. Trained on {m["train_examples"]:,} examples; evaluated on
+{held_out}, never seen in training.
+
+## Training procedure
+
+- Hyperparameters: {r.epochs:g} epoch(s), peak learning rate {r.learning_rate:g}, warm-up
+  {r.warmup_ratio:.0%} then {r.scheduler} decay, batch size {r.batch_size}, weight decay
+  {r.weight_decay:g}, AdamW, seed {r.seed}.
+- Inputs: at most {r.max_length} tokens ({r.truncation} truncation), padded per batch.
+- Precision: {r.precision}; hardware: {hw.name} ({hw.device}).{frozen}{budget}{averaged}
+- {m["steps"]:,} optimizer steps in {m["train_seconds"] / 60:.1f} min
+  ({m["train_samples_per_second"]:.1f} training samples/s).
+
+## Results
+
+| metric | value |
+|---|---|
+| accuracy | {m["accuracy"]:.4f} |
+| F1 | {m["f1"]:.4f} |
+| MCC | {m["mcc"]:.4f} |
+| eval loss | {m["eval_loss"]:.4f} |
+
+Measured on {held_out}.
+
+## Intended use
+
+Learning and experimenting: classifying the sentiment of English movie-review-like text,
+comparing fine-tuning recipes. Use it with plain transformers:
+
+{usage}
+
+## Limits
+
+- Trained on one domain (the data above) in English: accuracy drops on other kinds of
+  text, other languages, sarcasm and mixed opinions; check it on your own data first.
+- Inputs longer than {r.max_length} tokens were cut in training; at prediction time the
+  tokenizer keeps the first tokens up to the model's maximum.
+- The probabilities are a softmax over the logits, not calibrated confidences.
+- Labels and biases of the training data (e.g. about films, genres, names) carry over.
+  Not for decisions about people.
+"""
+    return str(ModelCard(f"---\n{data.to_yaml()}\n---\n{body}"))
+
+
+def write_model_card(model_dir: Path, facts: dict[str, Any]) -> Path:
+    path = Path(model_dir) / "README.md"
+    path.write_text(model_card(facts), encoding="utf-8")
+    return path

@@ -83,8 +83,13 @@ def clean_review(text: str) -> str:
 
 def shared_data_dir() -> Path | None:
     """A folder holding local copies of GLUE data (sst2/, cola/): $TUTOR_DATA_DIR, or
-    ../shared/data next to the current folder or next to the repository."""
+    ../shared/data next to the current folder or next to the repository.
+
+    ``TUTOR_DATA_DIR=none`` means no local copy at all (what a fresh clone sees; the CI
+    runs the data-dependent tests that way too)."""
     env = os.environ.get(DATA_ENV)
+    if env is not None and env.strip().lower() == "none":
+        return None
     candidates = [Path(env)] if env else []
     repo = Path(__file__).resolve().parents[2]
     candidates += [Path.cwd().parent / "shared" / "data", repo.parent / "shared" / "data"]
@@ -205,14 +210,19 @@ def read_rows(path: Path, text_column: str, label_column: str) -> list[tuple[int
         if suffix in (".csv", ".tsv"):
             return _read_delimited(path, text_column, label_column)
     except UnicodeDecodeError as exc:
-        raise DataFileError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start}).") from exc
+        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        raise DataFileError(
+            f"{path}: line {line}: not UTF-8 text ({exc.reason}); save the file as UTF-8."
+        ) from exc
     raise DataFileError(f"{path}: unsupported file type '{suffix}'; use .csv, .tsv or .jsonl.")
 
 
 def _read_delimited(path: Path, text_column: str, label_column: str) -> list[tuple[int, str, str]]:
     tsv = path.suffix.lower() == ".tsv"
     rows = []
-    with path.open(encoding="utf-8", newline="") as fh:
+    # utf-8-sig: Excel's "CSV UTF-8" starts with a byte-order mark, which would otherwise
+    # become part of the first column's name.
+    with path.open(encoding="utf-8-sig", newline="") as fh:
         # GLUE-style TSV has no quoting at all; CSV uses standard quoting.
         reader = csv.DictReader(
             fh, delimiter="\t" if tsv else ",", quoting=csv.QUOTE_NONE if tsv else csv.QUOTE_MINIMAL
@@ -220,10 +230,23 @@ def _read_delimited(path: Path, text_column: str, label_column: str) -> list[tup
         header = reader.fieldnames or []
         missing = [c for c in (text_column, label_column) if c not in header]
         if missing:
+            hint = "Name the columns with --text-column / --label-column."
+            seps = {";": "semicolons", ",": "commas", "\t": "tabs", "|": "bars"}
+            seps.pop("\t" if tsv else ",")
+            # One column whose name holds another separator: the file was split wrongly.
+            other = next((c for c in seps if len(header) == 1 and c in header[0]), None)
+            if other == "," and tsv:
+                hint = "The header looks separated by commas: name the file .csv."
+            elif other == "\t":
+                hint = "The header looks separated by tabs: name the file .tsv."
+            elif other:
+                hint = (
+                    f"The header looks separated by {seps[other]}: save the file with "
+                    f"{'tabs' if tsv else 'commas'} between the columns."
+                )
             raise DataFileError(
                 f"{path}: line 1: no column {' or '.join(repr(m) for m in missing)} in the header "
-                f"(found: {', '.join(header) or 'nothing'}). Name the columns with "
-                "--text-column / --label-column."
+                f"(found: {', '.join(header) or 'nothing'}). {hint}"
             )
         try:
             for record in reader:
@@ -246,7 +269,7 @@ def _read_delimited(path: Path, text_column: str, label_column: str) -> list[tup
 
 def _read_jsonl(path: Path, text_column: str, label_column: str) -> list[tuple[int, str, str]]:
     rows = []
-    with path.open(encoding="utf-8") as fh:
+    with path.open(encoding="utf-8-sig") as fh:
         for line, raw in enumerate(fh, start=1):
             if not raw.strip():
                 continue
@@ -262,13 +285,34 @@ def _read_jsonl(path: Path, text_column: str, label_column: str) -> list[tuple[i
                         f"{path}: line {line}: no field '{column}' (found: "
                         f"{', '.join(record) or 'nothing'})."
                     )
+            text = record[text_column]
+            if not isinstance(text, str):
+                raise DataFileError(
+                    f"{path}: line {line}: field '{text_column}' must be a string, not "
+                    f"{_json_kind(text)}."
+                )
             label = record[label_column]
             if isinstance(label, bool) or not isinstance(label, (int, str)):
                 raise DataFileError(
-                    f"{path}: line {line}: label {label!r} must be an integer or a string."
+                    f"{path}: line {line}: field '{label_column}' must be an integer or a "
+                    f"string, not {_json_kind(label)}."
                 )
             rows.append((line, record[text_column], str(label)))
     return rows
+
+
+def _json_kind(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return f"true/false ({str(value).lower()})"
+    if isinstance(value, (int, float)):
+        return f"a number ({value})"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
 
 
 def _check_rows(path: Path, rows: list[tuple[int, str, str]]) -> None:

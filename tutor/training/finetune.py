@@ -9,11 +9,12 @@ it; nothing is reported to external trackers.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import signal
 import time
-from collections.abc import Callable
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,14 @@ def truncate_ids(ids: list[int], max_length: int, strategy: str) -> list[int]:
     return [ids[0], *kept, ids[-1]]
 
 
+def encode_texts(tokenizer, texts: list[str], max_length: int, truncation: str) -> list[list[int]]:
+    """Token ids of single texts, cut to ``max_length`` the recipe's way (head or head+tail)."""
+    if truncation == "head":
+        return tokenizer(texts, truncation=True, max_length=max_length)["input_ids"]
+    full = tokenizer(texts, truncation=False, verbose=False)["input_ids"]
+    return [truncate_ids(x, max_length, "head+tail") for x in full]
+
+
 def tokenize(data: TextData, tokenizer, recipe: Recipe) -> tuple[Any, Any]:
     """Tokenise both splits once, unpadded; truncation per the recipe.
 
@@ -56,10 +65,7 @@ def tokenize(data: TextData, tokenizer, recipe: Recipe) -> tuple[Any, Any]:
             return tokenizer(
                 batch["text"], batch["text_pair"], truncation=True, max_length=recipe.max_length
             )
-        if recipe.truncation == "head":
-            return tokenizer(batch["text"], truncation=True, max_length=recipe.max_length)
-        full = tokenizer(batch["text"], truncation=False, verbose=False)
-        ids = [truncate_ids(x, recipe.max_length, "head+tail") for x in full["input_ids"]]
+        ids = encode_texts(tokenizer, batch["text"], recipe.max_length, recipe.truncation)
         return {"input_ids": ids, "attention_mask": [[1] * len(x) for x in ids]}
 
     def run(ds):
@@ -88,12 +94,11 @@ class TrainOutcome:
     train_seconds: float
     train_samples_per_second: float
     log_history: list[dict[str, Any]]
-    eta_note: str | None = None
     checkpoint_dir: Path | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def _callbacks(on_event: Callable[[str, dict], None] | None):
+def _callbacks(estimate: dict[str, float] | None = None):
     from transformers import TrainerCallback
 
     class Interrupt(TrainerCallback):
@@ -127,46 +132,74 @@ def _callbacks(on_event: Callable[[str, dict], None] | None):
                 signal.signal(signal.SIGINT, self._previous)
 
     class Eta(TrainerCallback):
-        """Measure the pace and announce the ETA once. The first steps are slow (kernel
-        selection, memory allocation, the length-grouped sampler's longest batch comes
-        first), so they are skipped before the pace is measured."""
+        """Time left, from measured throughput: the mean seconds per optimizer step (the
+        first steps, slow while kernels are chosen and memory allocated, are left out)
+        times the steps left, plus the evaluations still to come times the measured
+        seconds of one. Until there are measurements it uses the plan's estimate. Steps
+        and evaluations are timed apart, so an evaluation neither freezes the estimate
+        nor makes it jump."""
 
-        def __init__(self, warmup_steps: int = 3, measure_steps: int = 20) -> None:
-            self.warmup, self.measure = warmup_steps, measure_steps
+        def __init__(self, skip_steps: int = 3) -> None:
+            self.skip = skip_steps
+            self.estimate = estimate or {}
             self.first_step: int | None = None
             self.t_start = 0.0
-            self.mark: tuple[int, float] | None = None
-            self.note: str | None = None
+            self.t_step = 0.0
+            self.step_seconds, self.steps_timed = 0.0, 0
+            self.eval_started: float | None = None
+            self.eval_seconds: list[float] = []
             self.eval_times: dict[int, float] = {}  # global step -> seconds since start
+            self.eval_steps = 0
+            self.final_eval = False  # True: the final weights always need their own pass
 
-        def on_evaluate(self, args, state, control, **kwargs):
-            self.eval_times[state.global_step] = time.perf_counter() - self.t_start
+        def on_train_begin(self, args, state, control, **kwargs):
+            self.eval_steps = int(args.eval_steps or 0) if args.eval_strategy != "no" else 0
 
         def on_step_begin(self, args, state, control, **kwargs):
+            self.t_step = time.perf_counter()
             if self.first_step is None:
-                self.first_step, self.t_start = state.global_step, time.perf_counter()
+                self.first_step, self.t_start = state.global_step, self.t_step
 
         def on_step_end(self, args, state, control, **kwargs):
-            done = state.global_step - (self.first_step or 0)
-            left = state.max_steps - state.global_step
-            skip = min(self.warmup, max(0, left // 10))
-            if self.mark is None and done >= skip:
-                self.mark = (state.global_step, time.perf_counter())
-            if self.note is None and self.mark is not None:
-                measured = state.global_step - self.mark[0]
-                if measured >= min(self.measure, max(1, state.max_steps // 10)) or left == 0:
-                    per_step = (time.perf_counter() - self.mark[1]) / max(1, measured)
-                    remaining = per_step * left
-                    self.note = (
-                        f"{per_step:.2f} s/step over {measured} steps: about "
-                        f"{_minutes(remaining)} of training left "
-                        f"({left} of {state.max_steps} steps, plus evaluations)."
-                    )
-                    log.info("ETA: %s", self.note)
-                    if on_event:
-                        on_event(
-                            "eta", {"seconds_per_step": per_step, "remaining_seconds": remaining}
-                        )
+            if state.global_step - (self.first_step or 0) > self.skip:
+                self.step_seconds += time.perf_counter() - self.t_step
+                self.steps_timed += 1
+
+        def on_prediction_step(self, args, state, control, **kwargs):
+            if self.eval_started is None:
+                self.eval_started = time.perf_counter()
+
+        def on_evaluate(self, args, state, control, **kwargs):
+            if self.eval_started is not None:
+                self.eval_seconds.append(time.perf_counter() - self.eval_started)
+            self.eval_started = None
+            self.eval_times[state.global_step] = time.perf_counter() - self.t_start
+
+        def on_predict(self, args, state, control, **kwargs):
+            self.eval_started = None
+
+        def seconds_per_step(self) -> float | None:
+            if self.steps_timed >= 3:
+                return self.step_seconds / self.steps_timed
+            return self.estimate.get("seconds_per_step")
+
+        def seconds_per_eval(self) -> float | None:
+            if self.eval_seconds:
+                return sum(self.eval_seconds) / len(self.eval_seconds)
+            return self.estimate.get("seconds_per_eval")
+
+        def remaining(self, state) -> float | None:
+            """Seconds of training and evaluation left; None before anything is known."""
+            per_step = self.seconds_per_step()
+            if per_step is None:
+                return None
+            left = per_step * max(0, state.max_steps - state.global_step)
+            if self.eval_steps:
+                evals = state.max_steps // self.eval_steps - state.global_step // self.eval_steps
+                # The final weights get their own pass unless the last evaluation saw them.
+                evals += int(self.final_eval or state.max_steps % self.eval_steps != 0)
+                left += evals * (self.seconds_per_eval() or 0.0)
+            return left
 
     return Interrupt(), Eta()
 
@@ -221,15 +254,18 @@ def build_training_args(
     return TrainingArguments(**settings)
 
 
-def _progress_callback(desc: str = "Training"):
+def _progress_callback(eta, desc: str = "Training"):
     from tqdm.auto import tqdm
     from transformers import TrainerCallback
 
     class Progress(TrainerCallback):
-        """One bar for the training steps with the running loss; eval results as lines."""
+        """A bar for the training steps (loss, learning rate, time left from ``eta``), a
+        second bar while an evaluation runs, eval results as lines."""
 
         def __init__(self) -> None:
             self.bar = None
+            self.eval_bar = None
+            self.postfix: dict[str, str] = {}
 
         def on_train_begin(self, args, state, control, **kwargs):
             self.bar = tqdm(
@@ -238,18 +274,47 @@ def _progress_callback(desc: str = "Training"):
                 desc=desc,
                 unit="step",
                 dynamic_ncols=True,
+                # tqdm's own time-left guess divides by a rate that evaluations spoil.
+                bar_format="{l_bar}{bar}| {n_fmt}/{total_fmt} [{elapsed}{postfix}]",
             )
+
+        def _refresh(self, state) -> None:
+            left = eta.remaining(state)
+            if left is not None:
+                self.postfix["left"] = f"~{_minutes(left)}"
+            self.bar.set_postfix(self.postfix, refresh=False)
+            self.bar.update(state.global_step - self.bar.n)
 
         def on_step_end(self, args, state, control, **kwargs):
             if self.bar is not None:
-                self.bar.update(state.global_step - self.bar.n)
+                self._refresh(state)
+
+        def on_prediction_step(self, args, state, control, eval_dataloader=None, **kwargs):
+            if self.eval_bar is None:
+                total = len(eval_dataloader) if eval_dataloader is not None else None
+                self.eval_bar = tqdm(
+                    total=total, desc="Evaluating", unit="batch", leave=False, dynamic_ncols=True
+                )
+            self.eval_bar.update(1)
+
+        def _close_eval(self) -> None:
+            if self.eval_bar is not None:
+                self.eval_bar.close()
+                self.eval_bar = None
+
+        def on_evaluate(self, args, state, control, **kwargs):
+            self._close_eval()
+            if self.bar is not None:
+                self._refresh(state)
+
+        def on_predict(self, args, state, control, **kwargs):
+            self._close_eval()
 
         def on_log(self, args, state, control, logs=None, **kwargs):
             logs = logs or {}
             if self.bar is not None and "loss" in logs:
-                self.bar.set_postfix(
-                    loss=f"{logs['loss']:.4f}", lr=f"{logs.get('learning_rate', 0):.1e}"
-                )
+                self.postfix["loss"] = f"{logs['loss']:.4f}"
+                self.postfix["lr"] = f"{logs.get('learning_rate', 0):.1e}"
             if self.bar is not None and "eval_accuracy" in logs:
                 self.bar.write(
                     f"  epoch {logs.get('epoch', 0):.2f}: eval loss {logs['eval_loss']:.4f}, "
@@ -280,7 +345,7 @@ def build_trainer(
     output_dir: Path,
     *,
     progress: bool = True,
-    on_event: Callable[[str, dict], None] | None = None,
+    estimate: dict[str, float] | None = None,
     optimizer=None,
     args_overrides: dict[str, Any] | None = None,
     progress_label: str = "Training",
@@ -290,6 +355,11 @@ def build_trainer(
     ``optimizer``: a ready-made one (e.g. with layer-wise learning rates) instead of the
     Trainer's AdamW; the recipe's schedule still drives it. ``args_overrides``: see
     :func:`build_training_args`. ``progress_label`` names the progress bar.
+    ``estimate``: the plan's ``seconds_per_step`` and ``seconds_per_eval``, for the time
+    left before the run has measured its own.
+
+    ``trainer.last_eval`` holds the logits and labels of the latest evaluation, so that
+    the run need not evaluate the final weights a second time to get them.
     """
     import numpy as np
     from transformers import DataCollatorWithPadding, Trainer
@@ -307,11 +377,16 @@ def build_trainer(
     collator = DataCollatorWithPadding(tokenizer, pad_to_multiple_of=multiple)
     num_labels = len(data.label_names)
 
+    last_eval: dict[str, Any] = {}
+
     def compute_metrics(eval_pred) -> dict[str, float]:
         logits, labels = eval_pred
+        last_eval.update(logits=logits, labels=labels)
         return classification_metrics(labels, np.argmax(logits, axis=-1), num_labels)
 
-    interrupt, eta = _callbacks(on_event)
+    interrupt, eta = _callbacks(estimate)
+    # Averaged weights are only in place after the last step: they need their own pass.
+    eta.final_eval = recipe.average_from is not None
     trainer = Trainer(
         model=model,
         args=args,
@@ -323,15 +398,32 @@ def build_trainer(
         callbacks=[interrupt, eta],
         optimizers=(optimizer, None),
     )
+    trainer.last_eval = last_eval
     trainer.remove_callback(PrinterCallback)
     trainer.remove_callback(ProgressCallback)
     if progress:
-        trainer.add_callback(_progress_callback(progress_label))
+        trainer.add_callback(_progress_callback(eta, progress_label))
     if recipe.average_from is not None:
         from tutor.training.averaging import average_callback
 
         trainer.add_callback(average_callback(recipe.average_from))
     return trainer, interrupt, eta
+
+
+@contextlib.contextmanager
+def no_library_bars() -> Iterator[None]:
+    """Hide transformers' own progress bars (e.g. "Writing model shards" at every
+    checkpoint save) while ours run: two bars fighting over a line leave stray escape
+    codes in the terminal."""
+    from transformers.utils import logging as hf_logging
+
+    bars = hf_logging.is_progress_bar_enabled()
+    hf_logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        if bars:
+            hf_logging.enable_progress_bar()
 
 
 def latest_checkpoint(output_dir: Path) -> Path | None:
@@ -343,7 +435,8 @@ def train(trainer, interrupt, eta, resume_from: Path | None = None) -> TrainOutc
     from tutor.training.averaging import averaged_snapshots
 
     t0 = time.perf_counter()
-    output = trainer.train(resume_from_checkpoint=str(resume_from) if resume_from else None)
+    with no_library_bars():
+        output = trainer.train(resume_from_checkpoint=str(resume_from) if resume_from else None)
     seconds = time.perf_counter() - t0
     state = trainer.state
     return TrainOutcome(
@@ -353,10 +446,10 @@ def train(trainer, interrupt, eta, resume_from: Path | None = None) -> TrainOutc
         train_seconds=seconds,
         train_samples_per_second=float(output.metrics.get("train_samples_per_second", 0.0)),
         log_history=list(state.log_history),
-        eta_note=eta.note,
         checkpoint_dir=latest_checkpoint(Path(trainer.args.output_dir)),
         extra={
             "eval_times": dict(eta.eval_times),
+            "eval_seconds": list(eta.eval_seconds),
             "averaged_snapshots": averaged_snapshots(trainer.callback_handler.callbacks),
         },
     )

@@ -75,52 +75,34 @@ def resolve_model(
     )
 
 
-def _model_file_reader(model: ResolvedModel):
-    """A function giving the text of one of ``model``'s files by relative name; it raises
-    OSError when the file is missing or cannot be fetched."""
-    if Path(model.path).is_dir():
-        root = Path(model.path)
+def _model_type(model: ResolvedModel) -> str | None:
+    """config.json's model_type, None when it cannot be read here without a download."""
+    try:
+        if Path(model.path).is_dir():
+            text = (Path(model.path) / "config.json").read_text(encoding="utf-8")
+        else:
+            from huggingface_hub import hf_hub_download
 
-        def read(name: str) -> str:
-            return (root / name).read_text(encoding="utf-8")
-
-        return read
-    from huggingface_hub import hf_hub_download
-
-    cache_only = model.source != "hub"  # offline: no network attempt, no wait
-
-    def read(name: str) -> str:
-        try:
-            found = hf_hub_download(model.path, name, local_files_only=cache_only)
-            return Path(found).read_text(encoding="utf-8")
-        except Exception as exc:  # not on the hub (a plain BERT has no modules.json), offline
-            raise OSError(str(exc)) from exc
-
-    return read
+            found = hf_hub_download(
+                model.path, "config.json", local_files_only=model.source != "hub"
+            )
+            text = Path(found).read_text(encoding="utf-8")
+        return json.loads(text).get("model_type")
+    except Exception:  # offline, not a model folder: from_pretrained will say what is wrong
+        return None
 
 
 def resolve_pooling(model: ResolvedModel, pooling: str) -> str:
-    """The head's pooling for ``model``: "cls" or "mean".
-
-    "auto" takes what the model declares it was trained with
-    (tutor.training.pooling.declared_pooling) when the model is a BERT, which the mean
-    head is built on, else [CLS]. An explicit "mean" on another architecture is refused
-    here, before a run folder exists.
-    """
-    from tutor.training.pooling import declared_pooling
-
-    read = _model_file_reader(model)
-    try:
-        model_type = json.loads(read("config.json")).get("model_type")
-    except (OSError, ValueError, AttributeError):
-        model_type = None  # from_pretrained will say what is wrong with the folder
-    if pooling == "auto":
-        return (declared_pooling(read) if model_type == "bert" else None) or "cls"
-    if pooling == "mean" and model_type not in ("bert", None):
-        raise UsageError(
-            f"--pooling mean needs a BERT model; {model.requested} is a {model_type} "
-            "model. Use --pooling cls."
-        )
+    """The head's pooling for ``model``: "cls" (the default, BERT's standard head) or
+    "mean" (opt-in, tutor.training.pooling), which needs a BERT model. Checked here,
+    before a run folder exists."""
+    if pooling == "mean":
+        model_type = _model_type(model)
+        if model_type not in ("bert", None):
+            raise UsageError(
+                f"--pooling mean needs a BERT model; {model.requested} is a {model_type} "
+                "model. Use --pooling cls."
+            )
     return pooling
 
 
@@ -152,8 +134,8 @@ def load_classifier(model: ResolvedModel, label_names: list[str], pooling: str =
     """A pre-trained encoder with a fresh classification head.
 
     ``pooling``: "cls" puts the head on BERT's pooled [CLS] vector (the transformers
-    default); "mean" on the mean of the token vectors (tutor.training.pooling, BERT models
-    only); "auto" on what the model declares (:func:`resolve_pooling`)."""
+    default, what every Hugging Face tool loads); "mean" on the mean of the token vectors
+    (tutor.training.pooling, BERT models only)."""
     from transformers import AutoModelForSequenceClassification
 
     model_class = AutoModelForSequenceClassification
@@ -172,15 +154,14 @@ def load_classifier(model: ResolvedModel, label_names: list[str], pooling: str =
 
 
 def load_trained_classifier(model_dir: str | Path):
-    """A fine-tuned classifier saved by a run, rebuilt with the head it was trained with."""
-    from transformers import AutoModelForSequenceClassification
-
+    """A fine-tuned classifier saved by a run, rebuilt with the head it was trained with:
+    the standard one through transformers' own Auto class, a mean-pooled one (opt-in, or
+    an older run) through tutor.training.pooling."""
     from tutor.training.pooling import mean_pooling_class, saved_pooling
 
-    cls = (
-        mean_pooling_class()
-        if saved_pooling(model_dir) == "mean"
-        else AutoModelForSequenceClassification
-    )
+    if saved_pooling(model_dir) == "mean":
+        cls = mean_pooling_class()
+    else:
+        from transformers import AutoModelForSequenceClassification as cls
     with quiet_loading():
         return cls.from_pretrained(model_dir, use_safetensors=True)

@@ -6,6 +6,7 @@ the learner's overrides, so the decision logic is testable without the hardware.
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any, Literal
 
@@ -51,11 +52,17 @@ class Recipe:
     # the rest of training (stochastic weight averaging, tutor.training.averaging); None:
     # the weights after the last step.
     average_from: float | None = None
-    # What the classification head reads (tutor.training.pooling): "cls" (BERT's pooled
-    # [CLS] vector), "mean" (the mean of the token vectors), or "auto": the pooling the
-    # model folder declares it was trained with (a sentence-transformers Pooling config),
-    # else "cls". Resolved to "cls" or "mean" once the model is known.
-    pooling: Literal["auto", "cls", "mean"] = "auto"
+    # What the classification head reads: "cls", BERT's pooled [CLS] vector, the standard
+    # head every Hugging Face tool loads; "mean", the mean of the token vectors (opt-in,
+    # tutor.training.pooling: its folder loads only with tutor's loader).
+    pooling: Literal["cls", "mean"] = "cls"
+    # Minutes of measuring + training (tutor.training.budget): the training set's size,
+    # the epochs and the input shape are chosen from the throughput measured on this
+    # machine. None: the sizes above, as they are.
+    time_budget: float | None = None
+    # Layer-wise learning-rate decay (discriminative fine-tuning, tutor.training.strategies):
+    # each encoder layer learns at this times the rate of the layer above; None: one rate.
+    layer_decay: float | None = None
     seed: int = 42
     notes: tuple[str, ...] = field(default_factory=tuple)
 
@@ -69,6 +76,8 @@ class Recipe:
         known = {f.name for f in fields(cls)}
         clean = {k: v for k, v in data.items() if k in known}
         clean["notes"] = tuple(clean.get("notes", ()))
+        if clean.get("pooling") == "auto":  # the standard head replaced "auto"
+            clean["pooling"] = "cls"
         return cls(**clean)
 
 
@@ -92,28 +101,27 @@ def _gpu(hw: Hardware, dataset: str = "imdb") -> Recipe:
     )
 
 
-# How much of each data set the CPU recipe reads so that a run takes 10-15 minutes on
-# two cores (bench/finetune.py measures it). IMDB reviews are long: with native bf16,
-# 256 tokens (head + tail) of 6,000 reviews beat 128 tokens of 12,000 in the same time
-# (88.1 % against 87.5 % held-out, [CLS] head); without it a step costs about twice as
-# much, so fp32 CPUs keep 128 tokens. SST-2's short sentences allow all of them, twice.
-# In the second pass the dev accuracy wobbles by +-0.5 points from one evaluation to the
-# next, so the saved model is the mean of that pass's weights rather than wherever the
-# last step happened to land. README, Benchmarks, lists every run (a peak rate of 5e-5
-# did not beat 1e-4 there).
+# The CPU recipe reads what fits in its time budget (tutor.training.budget measures the
+# throughput and picks the input shape). Here: at most how many passes, how much held-out
+# data to evaluate on, and how to save. In the second pass over SST-2 the dev accuracy
+# wobbles by +-0.5 points from one evaluation to the next, so the saved model is the mean
+# of that pass's weights rather than wherever the last step happened to land.
 CPU_BUDGETS: dict[str, dict[str, Any]] = {
-    "imdb": {"max_train_samples": 6_000, "max_eval_samples": 2_000, "epochs": 1},
-    "sst2": {"max_train_samples": None, "max_eval_samples": None, "epochs": 2, "average_from": 0.5},
-    "cola": {"max_train_samples": None, "max_eval_samples": None, "epochs": 3},
-    "rotten_tomatoes": {"max_train_samples": None, "max_eval_samples": None, "epochs": 2},
+    "imdb": {"max_eval_samples": 2_000, "epochs": 1},
+    "sst2": {"max_eval_samples": None, "epochs": 2, "average_from": 0.5},
+    "cola": {"max_eval_samples": None, "epochs": 3},
+    "rotten_tomatoes": {"max_eval_samples": None, "epochs": 2},
 }
-# Long texts with native bf16: longer inputs, smaller batches (a 16 x 256 batch trains
-# faster per token than 32 x 256 on two cores, and holds the same tokens as 32 x 128).
+# Minutes of measuring + training on the CPU: with about a minute of evaluations and
+# loading, a run stays under 15 minutes on two cores.
+CPU_TIME_BUDGET = 12.0
+# The input shapes the budget chooses from, before measuring: long texts (IMDB) want 256
+# tokens in batches of 16; short ones 128 in batches of 32 (the same tokens per batch).
 CPU_LONG_TEXTS = {"imdb": {"max_length": 256, "batch_size": 16}}
 
 
 def _cpu(hw: Hardware, dataset: str = "imdb") -> Recipe:
-    budget = CPU_BUDGETS.get(dataset, {"max_train_samples": 20_000, "max_eval_samples": 2_000})
+    budget = CPU_BUDGETS.get(dataset, {"max_eval_samples": 2_000})
     precision = choose_precision(hw)
     shape = {"max_length": 128, "batch_size": 32}
     if precision == "bf16":
@@ -128,10 +136,11 @@ def _cpu(hw: Hardware, dataset: str = "imdb") -> Recipe:
         precision=precision,
         freeze_embeddings=True,
         evals_per_epoch=2,
+        time_budget=CPU_TIME_BUDGET,
         notes=(
-            "No GPU: a 6-layer MiniLM-BERT (22.7M parameters, 5x smaller than BERT-base), "
-            f"texts cut to {shape['max_length']} tokens (head + tail), as much data as fits "
-            "in 10-15 minutes.",
+            "No GPU: a 6-layer MiniLM-BERT (22.7M parameters, 5x smaller than BERT-base) "
+            "reads as much data as fits in the time budget (--time-budget), measured on "
+            "this machine.",
         ),
         **{"epochs": 1, **budget, **shape},
     )
@@ -199,6 +208,12 @@ def validate_recipe(recipe: Recipe, hw: Hardware) -> list[str]:
         problems.append("--max-length cannot exceed 512: BERT has 512 position embeddings.")
     if recipe.epochs <= 0:
         problems.append("--epochs must be positive.")
+    if recipe.time_budget is not None and not (
+        math.isfinite(recipe.time_budget) and recipe.time_budget > 0
+    ):
+        problems.append("--time-budget must be a positive number of minutes.")
+    if recipe.layer_decay is not None and not 0 < recipe.layer_decay <= 1:
+        problems.append("--layer-decay must be above 0 and at most 1 (typical: 0.8 to 0.95).")
     if recipe.average_from is not None and not 0 <= recipe.average_from < 1:
         problems.append("--average-from must be at least 0 and below 1 (0.5: the second half).")
     if not 0 < recipe.learning_rate < 1:

@@ -5,6 +5,10 @@
  * and the hidden per-choice "why" and solution. This script only reveals and marks.
  * Listeners are delegated on document, so they survive Material's page swaps and need
  * no per-page set-up. Nothing is stored: `tutor quiz` is where progress is kept.
+ *
+ * The score counts the first answer to each question (data-result keeps it): once the
+ * answer is shown, a second try is easy, and counting it would only flatter the reader.
+ * Later tries still get feedback, marked as not counted.
  */
 (function () {
   "use strict";
@@ -27,6 +31,10 @@
   }
 
   function showFeedback(quiz, ok, detail) {
+    var scored = quiz.dataset.result === "right" || quiz.dataset.result === "wrong";
+    if (ok !== null && scored) {
+      detail += " Only your first answer (" + quiz.dataset.result + ") counts in the score.";
+    }
     var box = quiz.querySelector(".quiz__feedback");
     box.hidden = false;
     box.className = "quiz__feedback " + (ok === null ? "quiz__feedback--info" : ok ? "quiz__feedback--right" : "quiz__feedback--wrong");
@@ -39,7 +47,7 @@
     }
     box.appendChild(document.createTextNode(detail));
     quiz.querySelector(".quiz__solution").hidden = false;
-    if (ok !== null) {
+    if (ok !== null && !scored) {
       quiz.dataset.result = ok ? "right" : "wrong";
     }
     updateScore();
@@ -80,10 +88,16 @@
     }
     var ok = picked.length === want.length && picked.every(function (i, k) { return i === want[k]; });
     markChoices(quiz);
-    var plural = want.length > 1;
-    var detail = ok
-      ? "Read why each option is right or wrong below."
-      : "The right answer" + (plural ? "s are " : " is ") + listLetters(want) + ".";
+    var detail;
+    if (quiz.dataset.quizType === "true_false") {
+      // Two unlettered options with no "why" each: name the answer in words.
+      var answer = items[want[0]].querySelector(".quiz__choice-text").textContent.trim();
+      detail = "The answer is " + answer + ". Read why below.";
+    } else if (ok) {
+      detail = "Read why each option is right or wrong below.";
+    } else {
+      detail = "The right answer" + (want.length > 1 ? "s are " : " is ") + listLetters(want) + ".";
+    }
     showFeedback(quiz, ok, detail);
   }
 
@@ -112,7 +126,7 @@
 
   function revealModel(quiz) {
     showFeedback(quiz, null, "Compare your answer with the model answer and its key points.");
-    quiz.dataset.result = "seen";
+    if (!quiz.dataset.result) quiz.dataset.result = "seen";
     updateScore();
   }
 
@@ -128,7 +142,7 @@
       if (result === "right") right += 1;
     });
     board.hidden = answered === 0;
-    board.textContent = "Answered " + answered + " of " + quizzes.length + " · " + right + " of " + graded + " checked answers right";
+    board.textContent = "Answered " + answered + " of " + quizzes.length + " · " + right + " of " + graded + " checked answers right at the first try";
   }
 
   document.addEventListener("change", function (event) {

@@ -1,0 +1,61 @@
+"""Click option types and checks shared by the commands: refused at parse time, before a
+run folder or any state exists, with click's one-line usage error."""
+
+from __future__ import annotations
+
+import math
+import os
+from pathlib import Path
+from typing import Any
+
+import click
+
+# numpy, torch and random all accept seeds in [0, 2**32).
+SEED = click.IntRange(0, 2**32 - 1)
+POSITIVE = click.IntRange(min=1)
+
+
+class FiniteFloatRange(click.FloatRange):
+    """click.FloatRange that also refuses nan and inf (which compare False with any bound,
+    so a plain range lets them through)."""
+
+    name = "finite float range"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number.", param, ctx)
+        return number
+
+
+def check_model(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """--model must be an existing model folder or something that can be a hub id; a typo
+    in a path is caught here instead of as a hub validation traceback much later."""
+    if value is None:
+        return None
+    path = Path(value).expanduser()
+    if path.is_dir():
+        if not (path / "config.json").is_file():
+            raise click.BadParameter(
+                f"{value} is a folder but not a saved model (it has no config.json)."
+            )
+        return value
+    first = value.split("/", 1)[0]
+    looks_like_path = (
+        value.startswith((".", "/", "~"))
+        or (os.sep in value.strip(os.sep) and Path(first).expanduser().is_dir())
+        or (os.altsep is not None and os.altsep in value)
+    )
+    if looks_like_path:
+        raise click.BadParameter(f"no folder {value} here (hub ids look like org/name).")
+    from huggingface_hub.errors import HFValidationError
+    from huggingface_hub.utils import validate_repo_id
+
+    try:
+        validate_repo_id(value)
+    except HFValidationError:
+        raise click.BadParameter(
+            f"'{value}' is neither a model folder here nor a valid Hugging Face Hub id "
+            "(like google-bert/bert-base-uncased)."
+        ) from None
+    return value

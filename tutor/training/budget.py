@@ -1,0 +1,349 @@
+"""A wall-clock budget instead of fixed sizes: measure, then decide, then train.
+
+Laptops differ by 2-4x in training throughput (native bf16 or not, cores, load), so a
+recipe with a fixed number of examples takes 12 minutes on one and 30 on the next. With
+a budget, the run first times a few real training steps of the real model on real
+batches (after warm-up steps that pay for kernel selection and memory allocation), and
+only then fixes how many examples it reads, how many passes it makes and therefore the
+learning-rate schedule. The schedule must be known before it starts: a linear decay
+that is stretched half-way through is not the same schedule.
+
+The decisions (:func:`fit`, :func:`choose_shape`) are pure functions of measured rates,
+unit-tested with a fake clock; :func:`measure` times any step function with any clock;
+:func:`probe` is the part that runs torch.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+# Long texts are worth 256 tokens only when that still leaves this many examples to
+# learn from: on IMDB 6,000 reviews at 256 tokens beat 12,000 at 128 in the same time
+# (88.1 % against 87.5 % held-out, bf16 CPU, README Benchmarks).
+LONG_MIN_SAMPLES = 5_000
+# A text set is "long" when at least this share of a sample exceeds 128 tokens.
+LONG_SHARE = 0.25
+WARMUP_BATCHES = 2
+MEASURED_BATCHES = 6
+# Past this share of the budget spent measuring, no further precision is tried.
+MAX_MEASURING_SHARE = 0.15
+
+
+@dataclass(frozen=True)
+class Shape:
+    precision: str
+    max_length: int
+    batch_size: int
+
+    def describe(self) -> str:
+        return f"{self.precision}, {self.max_length} tokens, batch {self.batch_size}"
+
+
+@dataclass(frozen=True)
+class Rate:
+    shape: Shape
+    samples_per_second: float
+    seconds: float  # what measuring it cost, warm-up included
+
+
+@dataclass(frozen=True)
+class Fit:
+    train_samples: int  # distinct examples read
+    epochs: float  # passes over them
+    steps: int  # optimizer steps: what the learning-rate schedule spans
+
+
+def measure(
+    step: Callable[[Any], None],
+    batches: Sequence[Any],
+    size: Callable[[Any], int],
+    *,
+    warmup: int = WARMUP_BATCHES,
+    clock: Callable[[], float] = time.perf_counter,
+) -> tuple[float, float]:
+    """Samples per second of ``step`` over ``batches[warmup:]``, and the seconds it all
+    took. The first ``warmup`` batches run untimed."""
+    if len(batches) <= warmup:
+        raise ValueError("measure() needs at least one batch after the warm-up ones")
+    start = clock()
+    for batch in batches[:warmup]:
+        step(batch)
+    t0 = clock()
+    samples = 0
+    for batch in batches[warmup:]:
+        step(batch)
+        samples += size(batch)
+    end = clock()
+    return samples / max(end - t0, 1e-9), end - start
+
+
+def fit(
+    samples_per_second: float,
+    seconds: float,
+    pool: int,
+    batch_size: int,
+    max_epochs: float,
+    *,
+    fixed_epochs: float | None = None,
+) -> Fit:
+    """How much of a ``pool`` of training examples ``seconds`` of training can read.
+
+    Fewer than the pool: one pass over that many, in whole batches (a random subset,
+    drawn by the seed). The whole pool or more: all of it, for as many passes as fit, at
+    most ``max_epochs`` (rounded down to a tenth of a pass). ``fixed_epochs`` (the
+    learner's --epochs): that many passes over as many examples as fit. At least one
+    batch.
+    """
+    capacity = max(0.0, samples_per_second * seconds)
+    if fixed_epochs is not None:
+        n = min(pool, max(batch_size, int(capacity / fixed_epochs // batch_size) * batch_size))
+        return Fit(n, fixed_epochs, max(1, math.ceil(math.ceil(n / batch_size) * fixed_epochs)))
+    if capacity < pool:
+        n = max(batch_size, int(capacity // batch_size) * batch_size)
+        n = min(n, pool)
+        return Fit(n, 1.0, max(1, math.ceil(n / batch_size)))
+    epochs = min(float(max_epochs), math.floor(10 * capacity / pool) / 10)
+    steps_per_epoch = math.ceil(pool / batch_size)
+    return Fit(pool, epochs, max(1, math.ceil(steps_per_epoch * epochs)))
+
+
+def choose_shape(
+    rate: Callable[[Shape], Rate],
+    precisions: Sequence[str],
+    lengths: Sequence[int],
+    batch_for: Callable[[int], int],
+    seconds: float,
+    pool: int,
+    min_samples: int = LONG_MIN_SAMPLES,
+) -> tuple[Shape, list[Rate], str]:
+    """The input shape to train with, from measured rates: the fastest precision (same
+    accuracy, so only speed counts), then the longest input length that still reads
+    ``min_samples`` examples (or the whole pool) in ``seconds``; the shortest if none
+    does. ``rate`` measures one shape; each shape is measured once. Returns the shape,
+    every rate measured, and the reason in words."""
+    measured: dict[Shape, Rate] = {}
+
+    def get(shape: Shape) -> Rate:
+        if shape not in measured:
+            measured[shape] = rate(shape)
+        return measured[shape]
+
+    first = lengths[0]
+    by_precision: list[Rate] = []
+    reasons = []
+    for p in precisions:
+        spent = sum(m.seconds for m in measured.values())
+        if by_precision and spent > MAX_MEASURING_SHARE * seconds:
+            # A machine this busy spends its budget on training, not on comparisons.
+            reasons.append(f"measuring took {spent:.0f} s: {p} not compared")
+            break
+        by_precision.append(get(Shape(p, first, batch_for(first))))
+    best = max(by_precision, key=lambda r: r.samples_per_second)
+    precision = best.shape.precision
+    if len(by_precision) > 1:
+        other = min(by_precision, key=lambda r: r.samples_per_second)
+        reasons.insert(
+            0,
+            f"{precision} is {best.samples_per_second / other.samples_per_second:.1f}x "
+            f"as fast as {other.shape.precision} here",
+        )
+    want = min(min_samples, pool)
+    chosen = None
+    for length in lengths:
+        r = get(Shape(precision, length, batch_for(length)))
+        spent = sum(m.seconds for m in measured.values())
+        reads = r.samples_per_second * max(0.0, seconds - spent)
+        if reads >= want or length == lengths[-1]:
+            chosen = r
+            break
+        reasons.append(
+            f"{length} tokens would read only {int(reads):,} examples (fewer than {want:,})"
+        )
+    assert chosen is not None
+    return chosen.shape, list(measured.values()), "; ".join(reasons)
+
+
+@dataclass
+class BudgetPlan:
+    """What the budget decided and from which measurements; saved in run.json so that a
+    resumed run continues the same plan and a rerun can reproduce it."""
+
+    minutes: float
+    shape: Shape
+    samples_per_second: float  # training, of the chosen shape
+    eval_samples_per_second: float | None
+    train_samples: int
+    pool: int
+    epochs: float
+    steps: int
+    measuring_seconds: float
+    rates: list[Rate] = field(default_factory=list)
+    reason: str = ""
+    noun: str = "examples"
+
+    @property
+    def train_seconds(self) -> float:
+        return self.steps * self.shape.batch_size / max(self.samples_per_second, 1e-9)
+
+    def summary(self) -> str:
+        passes = f" x {self.epochs:g} passes" if self.epochs != 1 else ""
+        whole = " (all of them)" if self.train_samples == self.pool else ""
+        return (
+            f"measured {self.samples_per_second:.1f} samples/s ({self.shape.describe()}) "
+            f"→ {self.train_samples:,} {self.noun}{whole}{passes} fit in "
+            f"{self.train_seconds / 60:.1f} min"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["summary"] = self.summary()
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> BudgetPlan:
+        data = {k: v for k, v in data.items() if k != "summary"}
+        data["shape"] = Shape(**data["shape"])
+        data["rates"] = [
+            Rate(Shape(**r["shape"]), r["samples_per_second"], r["seconds"])
+            for r in data.get("rates", [])
+        ]
+        return cls(**data)
+
+
+def is_long(lengths: Sequence[int], limit: int = 128, share: float = LONG_SHARE) -> bool:
+    """Whether texts of these token counts lose much at ``limit`` tokens."""
+    return bool(lengths) and sum(n > limit for n in lengths) >= share * len(lengths)
+
+
+# --- measuring with torch ------------------------------------------------------------
+
+
+def probe(
+    load_model: Callable[[], Any],
+    tokenizer,
+    texts: Sequence[str],
+    labels: Sequence[int],
+    *,
+    shape: Shape,
+    truncation: str,
+    learning_rate: float,
+    freeze_embeddings: bool,
+    hw,
+    seed: int,
+) -> Rate:
+    """Time training steps of a fresh copy of the model on ``shape``-sized batches of
+    ``texts``, as the Trainer would run them: length-grouped batches padded to their
+    own longest text, AdamW (fused), gradient clipping, bf16 autocast if asked for.
+
+    The warm-up batches are drawn at random; the measured ones are the rest sorted by
+    length and cut into batches, so they span the data's lengths as a length-grouped
+    epoch does. The model is thrown away afterwards: these steps do not count."""
+    import contextlib
+
+    import torch
+    from transformers import DataCollatorWithPadding
+
+    from tutor.training.finetune import encode_texts, freeze_word_embeddings
+    from tutor.training.hardware import choose_attention
+
+    model = load_model()
+    if freeze_embeddings:
+        freeze_word_embeddings(model)
+    attention = choose_attention(hw, shape.precision, shape.max_length)
+    if attention and model.config._attn_implementation != attention:
+        model.set_attn_implementation(attention)
+    model.train()
+    ids = encode_texts(tokenizer, list(texts), shape.max_length, truncation)
+    order = list(range(len(ids)))
+    random.Random(seed).shuffle(order)
+    bs = shape.batch_size
+    warm, rest = order[: WARMUP_BATCHES * bs], order[WARMUP_BATCHES * bs :]
+    warm.sort(key=lambda i: -len(ids[i]))  # the longest first, as group_by_length does
+    rest.sort(key=lambda i: len(ids[i]))
+    groups = [warm[i : i + bs] for i in range(0, len(warm), bs)]
+    measured = [rest[i : i + bs] for i in range(0, len(rest) - bs + 1, bs)]
+    random.Random(seed + 1).shuffle(measured)
+    collator = DataCollatorWithPadding(tokenizer)
+    batches = [
+        collator(
+            [
+                {"input_ids": ids[i], "attention_mask": [1] * len(ids[i]), "labels": labels[i]}
+                for i in g
+            ]
+        )
+        for g in groups + measured
+    ]
+    params = [p for p in model.parameters() if p.requires_grad]
+    try:
+        optimizer = torch.optim.AdamW(params, lr=learning_rate, fused=True)
+    except (RuntimeError, TypeError):  # no fused kernel for this device
+        optimizer = torch.optim.AdamW(params, lr=learning_rate)
+    bf16 = shape.precision == "bf16"
+
+    def step(batch) -> None:
+        ctx = (
+            torch.autocast(device_type=hw.device, dtype=torch.bfloat16)
+            if bf16
+            else contextlib.nullcontext()
+        )
+        with ctx:
+            loss = model(**batch).loss
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(params, 1.0)
+        optimizer.step()
+        optimizer.zero_grad(set_to_none=True)
+
+    start = time.perf_counter()
+    rate, _ = measure(step, batches, lambda b: int(b["input_ids"].shape[0]))
+    return Rate(shape, rate, time.perf_counter() - start)
+
+
+def probe_eval(
+    load_model: Callable[[], Any],
+    tokenizer,
+    texts: Sequence[str],
+    *,
+    shape: Shape,
+    truncation: str,
+    eval_batch_size: int,
+    hw,
+) -> float:
+    """Samples per second of evaluation (forward only) at ``shape``: one warm-up batch,
+    one timed batch."""
+    import contextlib
+
+    import torch
+    from transformers import DataCollatorWithPadding
+
+    from tutor.training.finetune import encode_texts
+    from tutor.training.hardware import choose_attention
+
+    model = load_model().eval()
+    attention = choose_attention(hw, shape.precision, shape.max_length)
+    if attention and model.config._attn_implementation != attention:
+        model.set_attn_implementation(attention)
+    ids = encode_texts(tokenizer, list(texts), shape.max_length, truncation)
+    collator = DataCollatorWithPadding(tokenizer)
+    groups = [ids[i : i + eval_batch_size] for i in range(0, len(ids), eval_batch_size)][:2]
+    batches = [
+        collator([{"input_ids": x, "attention_mask": [1] * len(x)} for x in g]) for g in groups
+    ]
+    if len(batches) < 2:
+        batches = batches * 2
+    ctx = (
+        torch.autocast(device_type=hw.device, dtype=torch.bfloat16)
+        if shape.precision == "bf16"
+        else contextlib.nullcontext()
+    )
+
+    def step(batch) -> None:
+        with torch.inference_mode(), ctx:
+            model(**batch)
+
+    rate, _ = measure(step, batches, lambda b: int(b["input_ids"].shape[0]), warmup=1)
+    return rate
