@@ -233,26 +233,31 @@ def _ask(ui: _PlainUI, item: Any, grader: _Grader) -> Any:
                 return core.graded_free_text(feedback, False)
             word = "right" if feedback.suggested else "missed"
             prompt = f"Count it as {word}? Enter accepts; y = right, n = missed: "
-            while True:
-                text = ui.read(prompt)
-                if text is None:
-                    return None
-                try:
-                    return core.graded_free_text(
-                        feedback, core.parse_verdict(text, feedback.suggested)
-                    )
-                except core.InvalidAnswer as exc:
-                    ui.invalid(f"{exc}.")
+            return _read_until_valid(
+                ui,
+                prompt,
+                lambda text: core.graded_free_text(
+                    feedback, core.parse_verdict(text, feedback.suggested)
+                ),
+            )
         ui.reveal(item)
         prompt = "Did your answer cover the key points? (y/n): "
     else:
         prompt = f"Your answer ({item.expected_input()}): "
+    return _read_until_valid(ui, prompt, lambda text: core.grade(item, text))
+
+
+def _read_until_valid(ui: _PlainUI, prompt: str, parse: Any) -> Any:
+    """``parse`` of what the learner types, asking again after invalid input; None at
+    end of input."""
+    from tutor import quiz as core
+
     while True:
         text = ui.read(prompt)
         if text is None:
             return None
         try:
-            return core.grade(item, text)
+            return parse(text)
         except core.InvalidAnswer as exc:
             ui.invalid(f"{exc}.")
 
