@@ -40,6 +40,8 @@ import tempfile
 import time
 from pathlib import Path
 
+# Wall time counts from here, as a learner's does from the command: imports included.
+STARTED = time.perf_counter()
 RESULTS = Path(__file__).resolve().parent / "out" / "finetune.jsonl"
 TARGETS = {"imdb": 0.88, "sst2": 0.90}
 WALL_MINUTES = 15.0
@@ -308,10 +310,9 @@ def part_day7(
     overrides = {"dataset": dataset, "seed": seed, "precision": precision}
     if layer_decay is not None:
         overrides["layer_decay"] = layer_decay
-    t0 = time.perf_counter()
     plan = day7.plan(day7.Options(profile="cpu", overrides=overrides))
     result = day7.execute(plan)
-    wall = time.perf_counter() - t0
+    wall = time.perf_counter() - STARTED
     m = result.metrics
     row = {
         "part": dataset,

@@ -47,6 +47,50 @@ def test_fit_reads_what_the_budget_allows_in_whole_batches():
     assert fit(0.01, 60, 20_000, 16, 1) == Fit(16, 1.0, 1)
 
 
+def test_evaluations_follow_the_trainers_eval_steps():
+    # 100 steps a pass, 2 evaluations a pass: every 50 steps.
+    assert b.evaluations(100, 100, 2) == 2
+    assert b.evaluations(130, 100, 2) == 3  # the last step is off the grid: one more
+    assert b.evaluations(150, 100, 2) == 3
+    assert b.evaluations(100, 100, 2, final=True) == 3  # averaged weights: their own pass
+    assert b.evaluations(3, 100, 2) == 1  # a run shorter than one interval: at the end
+
+
+def test_the_budget_pays_for_the_evaluations_and_plans_below_the_measured_speed():
+    # 10 samples/s, 600 s, two evaluations of 60 s: 480 s at 92 % of the speed read 4,416
+    # examples, 276 batches of 16.
+    f, evals = b.fit_with_evaluations(
+        10.0, 600, pool=20_000, batch_size=16, max_epochs=1, eval_seconds=60, evals_per_epoch=2
+    )
+    assert evals == 2
+    assert f == fit(10.0 * b.SUSTAINED_SHARE, 600 - 2 * 60, 20_000, 16, 1)
+    assert f.train_samples == 4_416
+    # Without evaluations or margin it is plain fit().
+    f0, _ = b.fit_with_evaluations(
+        10.0, 600, 20_000, 16, 1, eval_seconds=0, evals_per_epoch=2, share=1.0
+    )
+    assert f0 == fit(10.0, 600, 20_000, 16, 1)
+
+
+def test_more_passes_mean_more_evaluations_and_less_time_to_train():
+    # A small pool read several times: each pass adds its evaluations, which the refit
+    # pays for. 1,000 examples at 100 samples/s for 60 s: 6 passes before evaluations;
+    # with 4 s per evaluation and 2 a pass, fewer passes fit, and the count agrees.
+    f, evals = b.fit_with_evaluations(
+        100.0,
+        60,
+        pool=1_000,
+        batch_size=10,
+        max_epochs=10,
+        eval_seconds=4,
+        evals_per_epoch=2,
+        share=1.0,
+    )
+    assert evals == b.evaluations(f.steps, 100, 2)
+    assert f.steps * 10 / 100.0 + evals * 4 <= 60
+    assert 1.0 < f.epochs < 6.0
+
+
 def test_fit_takes_the_whole_pool_and_as_many_passes_as_fit():
     # SST-2: 67,349 sentences at 190 samples/s for 12 min: 136,800 samples, 2.03 passes,
     # capped at the recipe's 2 epochs.
@@ -155,7 +199,7 @@ def test_time_budget_is_validated():
     from tutor.training.recipes import choose_recipe
 
     cpu = Hardware("cpu", "CPU (2 threads)", bf16=False, cpu_threads=2)
-    assert choose_recipe(cpu).time_budget == 12.0
+    assert choose_recipe(cpu).time_budget == 13.5
     assert choose_recipe(cpu, "smoke").time_budget is None
     gpu = Hardware("cuda", "A100", bf16=True, fp16=True, memory_gb=80)
     assert choose_recipe(gpu).time_budget is None  # the full data on a GPU
@@ -187,31 +231,34 @@ def test_probe_times_real_training_steps(tiny_bert):
 
 @pytest.mark.slow
 def test_a_tiny_run_sizes_itself_from_its_measurements(tiny_bert, tutor_home, monkeypatch):
-    """The budget run end to end, the training speed faked: the tiny model has 128
-    positions, so 128 tokens; 9 samples/s for 60 s minus 1 s of measuring read 531
-    reviews, 16 whole batches of 32: 512."""
+    """The budget run end to end, the speeds faked: the tiny model has 128 positions, so
+    128 tokens; 60 s minus 1 s of measuring minus two evaluations of 32 reviews at 16/s
+    (4 s) leave 55 s; planned at 92 % of 9 samples/s they read 455 reviews, 14 whole
+    batches of 32: 448."""
     from tutor.cli import cli
 
     def fake_probe(load_model, tokenizer, texts, labels, *, shape, **kwargs):
         return Rate(shape, {256: 4.0, 128: 9.0}[shape.max_length], seconds=1.0)
 
     monkeypatch.setattr(b, "probe", fake_probe)
+    monkeypatch.setattr(b, "probe_eval", lambda *args, **kwargs: 16.0)
     args = ["run", "day7", "--profile", "cpu", "--model", str(tiny_bert), "--precision", "fp32"]
     result = CliRunner().invoke(
         cli, [*args, "--time-budget", "1", "--max-eval-samples", "32"], catch_exceptions=False
     )
     assert result.exit_code == 0, result.output
     assert "measured 9.0 samples/s (fp32, 128 tokens, batch 32)" in result.output
-    assert "512 reviews fit in" in result.output
+    assert "448 reviews fit in" in result.output
     (run_dir,) = (tutor_home / "runs").iterdir()
     metrics = json.loads((run_dir / "metrics.json").read_text())
-    assert metrics["train_examples"] == 512 and metrics["steps"] == 16
+    assert metrics["train_examples"] == 448 and metrics["steps"] == 14
     assert metrics["recipe"]["max_length"] == 128 and metrics["recipe"]["batch_size"] == 32
-    assert metrics["budget"]["train_samples"] == 512 and "eta_note" not in metrics
+    assert metrics["budget"]["train_samples"] == 448 and "eta_note" not in metrics
+    assert metrics["budget"]["evaluations"] == 2 and metrics["budget"]["eval_seconds"] == 2.0
     # The plan is recorded with the run: a resumed run reads it back, not a new one.
     saved = json.loads((run_dir / "run.json").read_text())
     assert saved["budget"]["samples_per_second"] == 9.0
-    assert saved["recipe"]["max_train_samples"] == 512 and saved["recipe"]["epochs"] == 1.0
+    assert saved["recipe"]["max_train_samples"] == 448 and saved["recipe"]["epochs"] == 1.0
 
 
 @pytest.mark.slow

@@ -63,6 +63,40 @@ def test_the_trainer_gets_the_chosen_kernel(tmp_path, tiny_bert):
             model, load_tokenizer(tiny), data, recipe, hw, tmp_path, progress=False
         )
         assert trainer.model.config._attn_implementation == kernel
+        # Evaluation runs forward only: SDPA, then training's kernel is back.
+        seen = []
+        original = trainer.prediction_step
+
+        def spy(*args, **kwargs):
+            seen.append(trainer.model.config._attn_implementation)
+            return original(*args, **kwargs)
+
+        trainer.prediction_step = spy
+        trainer.evaluate()
+        assert seen and set(seen) == {"sdpa"}
+        assert trainer.model.config._attn_implementation == kernel
+
+
+def test_both_attention_kernels_compute_the_same_function(tiny_bert):
+    import torch
+
+    from tutor.training.hardware import inference_attention
+    from tutor.training.models import ResolvedModel, load_classifier
+
+    tiny = ResolvedModel(str(tiny_bert), str(tiny_bert), "local", "tiny BERT")
+    model = load_classifier(tiny, ["neg", "pos"]).eval()
+    model.set_attn_implementation("eager")
+    batch = {
+        "input_ids": torch.tensor([[101, 2204, 3185, 102, 0]]),
+        "attention_mask": torch.tensor([[1, 1, 1, 1, 0]]),
+    }
+    with torch.no_grad():
+        eager = model(**batch).logits
+        with inference_attention(model):
+            assert model.config._attn_implementation == "sdpa"
+            sdpa = model(**batch).logits
+    assert model.config._attn_implementation == "eager"
+    torch.testing.assert_close(eager, sdpa, rtol=1e-5, atol=1e-5)
 
 
 def test_gpu_recipe_is_the_seed_recipe():
@@ -90,7 +124,7 @@ def test_cpu_recipe_is_small_fast_and_sized_by_a_time_budget():
     assert (r.name, r.model, r.precision) == ("cpu", MINILM, "bf16")
     assert r.max_length <= 256 and r.freeze_embeddings
     # The number of examples is left to the budget (tutor.training.budget).
-    assert r.max_train_samples is None and r.time_budget == 12.0
+    assert r.max_train_samples is None and r.time_budget == 13.5
     assert choose_recipe(CPU_PLAIN).precision == "fp32"
 
 

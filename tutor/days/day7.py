@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 import shutil
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -235,13 +234,17 @@ def fit_budget(
         hw=hw,
     )
     measuring = sum(r.seconds for r in rates)
-    max_epochs = recipe.epochs
-    fitted = b.fit(
+    per_eval = eval_n / eval_rate
+    # The budget pays for the evaluations too: the whole run stays inside it.
+    fitted, evals = b.fit_with_evaluations(
         chosen.samples_per_second,
         max(0.0, seconds - measuring),
         pool,
         shape.batch_size,
-        max_epochs,
+        recipe.epochs,
+        eval_seconds=per_eval,
+        evals_per_epoch=recipe.evals_per_epoch,
+        final_eval=recipe.average_from is not None,
         fixed_epochs=recipe.epochs if "epochs" in given else None,
     )
     plan = b.BudgetPlan(
@@ -257,6 +260,9 @@ def fit_budget(
         rates=rates,
         reason=reason,
         noun=NOUNS.get(data.name, "examples"),
+        evaluations=evals,
+        eval_seconds=round(per_eval, 1),
+        share=b.SUSTAINED_SHARE,
     )
     recipe = replace(
         recipe,
@@ -266,14 +272,8 @@ def fit_budget(
         max_train_samples=fitted.train_samples,
         epochs=fitted.epochs,
     )
-    steps_per_epoch = math.ceil(fitted.train_samples / shape.batch_size)
-    every = min(fitted.steps, max(1, math.ceil(steps_per_epoch / recipe.evals_per_epoch)))
-    evals = fitted.steps // every + int(
-        fitted.steps % every != 0 or recipe.average_from is not None
-    )
-    per_eval = eval_n / eval_rate
     estimate = {
-        "seconds_per_step": shape.batch_size / chosen.samples_per_second,
+        "seconds_per_step": shape.batch_size / (chosen.samples_per_second * plan.share),
         "seconds_per_eval": per_eval,
         "train_seconds": plan.train_seconds,
         "eval_seconds": evals * per_eval,

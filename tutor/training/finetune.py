@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from tutor.training.data import TextData
-from tutor.training.hardware import Hardware, choose_attention
+from tutor.training.hardware import Hardware, choose_attention, inference_attention
 from tutor.training.recipes import Recipe
 
 log = logging.getLogger("tutor")
@@ -387,7 +387,13 @@ def build_trainer(
     interrupt, eta = _callbacks(estimate)
     # Averaged weights are only in place after the last step: they need their own pass.
     eta.final_eval = recipe.average_from is not None
-    trainer = Trainer(
+
+    class _Trainer(Trainer):
+        def evaluate(self, *args, **kwargs):
+            with inference_attention(self.model):
+                return super().evaluate(*args, **kwargs)
+
+    trainer = _Trainer(
         model=model,
         args=args,
         train_dataset=train_ds,

@@ -7,7 +7,9 @@ a machine that has neither.
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from typing import Literal
 
@@ -54,6 +56,22 @@ def choose_attention(hw: Hardware, precision: Precision, max_length: int) -> str
     if hw.device == "cpu" and precision == "bf16" and max_length >= 256:
         return "eager"
     return None
+
+
+@contextlib.contextmanager
+def inference_attention(model) -> Iterator[None]:
+    """SDPA for forward-only passes (evaluation) while training uses eager attention:
+    without a backward pass SDPA is the fast kernel in bf16 too (MiniLM, batch 64 x 256
+    tokens, 2 cores: 57 samples/s against 36 with eager). Restored afterwards."""
+    current = model.config._attn_implementation
+    if current != "eager":
+        yield
+        return
+    model.set_attn_implementation("sdpa")
+    try:
+        yield
+    finally:
+        model.set_attn_implementation(current)
 
 
 def detect_hardware() -> Hardware:
