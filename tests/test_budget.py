@@ -310,3 +310,57 @@ def test_time_left_counts_steps_and_evaluations_apart():
     assert eta.remaining(state) == 90 * 3.0 + 3 * 60.0
     _, unknown = _callbacks(None)
     assert unknown.remaining(state) is None  # nothing measured, no plan: no guess
+
+
+def test_day48_fits_its_steps_to_the_measured_speed():
+    from tutor.days.day48 import fit_steps
+
+    # 0.23 s/step, planned at 92 % of that speed: 0.25 s; 5 min hold 1,200, capped at 800.
+    steps, words = fit_steps(0.23, 800)
+    assert steps == 800 and "measured 0.23 s/step → 800 steps, about 3.3 min" in words
+    # Twice slower: 600 steps fit.
+    assert fit_steps(0.46, 800)[0] == 600
+    # Far slower: never below the floor, and the plan says it runs long.
+    steps, words = fit_steps(2.0, 800)
+    assert steps == 400 and "more than 5 min here" in words
+
+
+@pytest.mark.slow
+def test_the_cpu_days_size_themselves_from_a_measured_speed(tiny_bert, tutor_home, monkeypatch):
+    """Days 46, 48 and 50 on the CPU profile, speeds faked: a machine at half the
+    reference speed reads half the examples (46: the curve's sizes, 50: the pairs); day
+    48 fits its pre-training steps into its minutes."""
+    from tutor.days import day46, day48, day50
+    from tutor.days.experiment import REFERENCE_SAMPLES_PER_SECOND as ref
+
+    def half_speed(load_model, tokenizer, texts, labels, *, shape, **kwargs):
+        return Rate(shape, ref / 2, seconds=1.0)
+
+    monkeypatch.setattr(b, "probe", half_speed)
+    p46 = day46.plan(day46.Options(profile="cpu", model=str(tiny_bert), progress=False))
+    assert p46.sizes == [n // 2 for n in day46.BUDGETS["cpu"]["sizes"]]
+    assert "x0.50 examples" in p46.setup.speed
+    # Sizes the learner gives are kept.
+    given = day46.plan(
+        day46.Options(profile="cpu", model=str(tiny_bert), sizes=(40, 80), progress=False)
+    )
+    assert given.sizes == [40, 80]
+
+    p50 = day50.plan(day50.Options(profile="cpu", model=str(tiny_bert), progress=False))
+    assert len(p50.pairs.train) == day50.BUDGETS["cpu"]["pairs"] // 2
+
+    monkeypatch.setattr(day48, "measure_step", lambda *args: 0.46)
+    p48 = day48.plan(day48.Options(profile="cpu", progress=False))
+    assert p48.budget["steps"] == 600 and "0.46 s/step" in p48.setup.speed
+    assert len(p48.train_pairs) <= 600 * p48.budget["batch"]
+
+
+@pytest.mark.slow
+def test_a_pretraining_step_is_timed_on_real_batches(tutor_home):
+    from tutor.days import day48, experiment
+    from tutor.training.models import packaged_model_path
+
+    setup = experiment.prepare("day48", profile="smoke", seed=1, resolve=False, progress=False)
+    docs = [["A good film about a dog.", "The dog runs home.", "It ends well."]] * 8
+    seconds = day48.measure_step(str(packaged_model_path()), docs, day48.BUDGETS["smoke"], setup)
+    assert 0 < seconds < 60

@@ -64,17 +64,22 @@ def test_the_trainer_gets_the_chosen_kernel(tmp_path, tiny_bert):
         )
         assert trainer.model.config._attn_implementation == kernel
         # Evaluation runs forward only: SDPA, then training's kernel is back.
-        seen = []
-        original = trainer.prediction_step
-
-        def spy(*args, **kwargs):
-            seen.append(trainer.model.config._attn_implementation)
-            return original(*args, **kwargs)
-
-        trainer.prediction_step = spy
+        seen = _record_kernel_per_prediction(trainer)
         trainer.evaluate()
         assert seen and set(seen) == {"sdpa"}
         assert trainer.model.config._attn_implementation == kernel
+
+
+def _record_kernel_per_prediction(trainer) -> list[str]:
+    seen: list[str] = []
+    original = trainer.prediction_step
+
+    def spy(*args, **kwargs):
+        seen.append(trainer.model.config._attn_implementation)
+        return original(*args, **kwargs)
+
+    trainer.prediction_step = spy
+    return seen
 
 
 def test_both_attention_kernels_compute_the_same_function(tiny_bert):

@@ -68,6 +68,9 @@ def plan(options: Options) -> Plan:
     full = experiment.load_text_data(
         options.dataset, setup.status, setup.seed, fallback="rotten_tomatoes"
     )
+    if not options.sizes:  # the default curve, sized to this machine's measured speed
+        scale = experiment.measure_scale(setup, full)
+        sizes = sorted({max(2, experiment.scaled(n, scale)) for n in sizes})
     data = full.subsample(None, b["eval"], setup.seed)
     if sizes[-1] > len(data.train):
         raise UsageError(f"--sizes: {data.name} has only {len(data.train):,} training examples.")

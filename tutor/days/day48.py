@@ -63,6 +63,11 @@ BUDGETS: dict[str, dict[str, Any]] = {
         "evals": 1,
     },
 }
+# On the CPU profile the steps are sized to this machine: as many as fit in this many
+# minutes (measured), never more than the profile's 800 and never fewer than
+# CPU_MIN_STEPS, below which the model rarely gets past predicting the commonest pieces.
+CPU_MINUTES = 5.0
+CPU_MIN_STEPS = 400
 SENTENCES = [
     "The movie was [MASK].",
     "I [MASK] this film.",
@@ -125,6 +130,11 @@ def plan(options: Options) -> Plan:
     heldout_docs = _documents(data.eval.shuffle(seed=setup.seed)["text"], 4 * b["heldout_pairs"])
     from tutor.training.pretraining import nsp_pairs
 
+    if setup.profile == "cpu" and options.steps is None:
+        b["steps"], setup.speed = fit_steps(
+            measure_step(tokenizer_model.path, train_docs, b, setup), b["steps"]
+        )
+
     train_pairs = nsp_pairs(train_docs, rng, limit=b["steps"] * b["batch"])
     heldout_pairs = nsp_pairs(heldout_docs, rng, limit=b["heldout_pairs"])
     heads = max(1, b["hidden"] // 64)
@@ -158,6 +168,55 @@ def plan(options: Options) -> Plan:
         heldout_pairs,
         SENTENCES + list(options.text),
         data.source,
+    )
+
+
+def fit_steps(
+    seconds_per_step: float,
+    steps: int,
+    minutes: float = CPU_MINUTES,
+    floor: int = CPU_MIN_STEPS,
+) -> tuple[int, str]:
+    """The steps that fit in ``minutes`` at the measured speed (planned at
+    budget.SUSTAINED_SHARE of it), between ``floor`` and ``steps``, and the plan in words."""
+    from tutor.training.budget import SUSTAINED_SHARE
+
+    per_step = seconds_per_step / SUSTAINED_SHARE
+    fitted = max(floor, min(steps, int(minutes * 60 / per_step)))
+    words = (
+        f"measured {seconds_per_step:.2f} s/step → {fitted} steps, about "
+        f"{fitted * per_step / 60:.1f} min of training"
+    )
+    if fitted == floor and floor * per_step > minutes * 60:
+        words += f" (the fewest that show the pattern: more than {minutes:g} min here)"
+    return fitted, words
+
+
+def measure_step(tokenizer_path: str, docs: list[list[str]], b: dict[str, Any], setup: Setup):
+    """Seconds per pre-training step of the day's model on the day's batches, timed on a
+    throwaway copy (tutor.training.loops.seconds_per_step)."""
+    import logging
+
+    from transformers import AutoTokenizer, DataCollatorForLanguageModeling
+
+    from tutor.training import pretraining as pt
+    from tutor.training.budget import MEASURED_BATCHES, WARMUP_BATCHES
+    from tutor.training.loops import batches, seconds_per_step
+
+    logging.getLogger("tutor").info("Measuring pre-training speed on this machine ...")
+    tokenizer = AutoTokenizer.from_pretrained(tokenizer_path)
+    # Its own random stream: the run's pairs are the same with or without measuring.
+    n = (WARMUP_BATCHES + MEASURED_BATCHES) * b["batch"]
+    pairs = pt.nsp_pairs(docs, random.Random(setup.seed + 7), limit=n)
+    items = pt.encode_pairs(tokenizer, pairs, b["max_length"])
+    collator = DataCollatorForLanguageModeling(tokenizer, mlm_probability=0.15, seed=setup.seed)
+    return seconds_per_step(
+        build_model(tokenizer, b),
+        batches(items, b["batch"], collator, setup.seed),
+        hw=setup.hardware,
+        precision=setup.recipe.precision,
+        loss_fn=pt.pretraining_loss,
+        lr=b["lr"],
     )
 
 

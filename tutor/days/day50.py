@@ -136,10 +136,21 @@ def plan(options: Options) -> Plan:
     b = experiment.budget(BUDGETS, setup.profile)
     if options.pair_task == "same-sentiment":
         b["pairs"] *= SENTIMENT_PAIRS_FACTOR
-    b["pairs"] = options.pairs or b["pairs"]
     # Paraphrase negatives come from the same review: reviews of several sentences (IMDB).
     name = "imdb" if options.pair_task == "paraphrase" else options.dataset
     data = experiment.load_text_data(name, setup.status, setup.seed, fallback="rotten_tomatoes")
+    if options.pairs is None:  # sized to this machine's measured speed
+        # Timed on single short sentences, the workload the reference speed was taken on.
+        sentences = (
+            data
+            if name == options.dataset
+            else experiment.load_text_data(
+                options.dataset, setup.status, setup.seed, fallback="rotten_tomatoes"
+            )
+        )
+        b["pairs"] = experiment.scaled(b["pairs"], experiment.measure_scale(setup, sentences))
+    else:
+        b["pairs"] = options.pairs
     pairs = _pair_dataset(options.pair_task, data, b["pairs"], b["eval_pairs"], setup.seed)
     r = setup.recipe
     experiment.open_run(

@@ -148,3 +148,38 @@ def train_loop(
     result.seconds = time.perf_counter() - t0
     result.steps = steps
     return result
+
+
+def seconds_per_step(
+    model,
+    stream: Iterator[dict[str, Any]],
+    *,
+    hw: Hardware,
+    precision: str = "fp32",
+    loss_fn: Callable[[Any, dict[str, Any]], tuple[Any, dict[str, float]]] | None = None,
+    lr: float = 1e-4,
+) -> float:
+    """Seconds per optimizer step of :func:`train_loop`'s step (autocast, backward,
+    clipping, AdamW) on ``model``, timed over budget.MEASURED_BATCHES batches after
+    budget.WARMUP_BATCHES untimed ones. Use a throwaway model: its weights change."""
+    import torch
+
+    from tutor.training import budget
+
+    device = device_of(hw)
+    model.to(device).train()
+    optimizer = adamw(model, lr)
+    loss_fn = loss_fn or (lambda m, b: (m(**b).loss, {}))
+    n = budget.WARMUP_BATCHES + budget.MEASURED_BATCHES
+    batches_ = [to_device(next(stream), device) for _ in range(n)]
+
+    def step(batch) -> None:
+        with autocast(hw, precision):
+            loss, _ = loss_fn(model, batch)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        optimizer.step()
+        optimizer.zero_grad(set_to_none=True)
+
+    per_second, _ = budget.measure(step, batches_, lambda b: 1)
+    return 1.0 / per_second
