@@ -312,6 +312,45 @@ def test_time_left_counts_steps_and_evaluations_apart():
     assert unknown.remaining(state) is None  # nothing measured, no plan: no guess
 
 
+def test_a_run_behind_its_plan_gives_up_mid_run_evaluations_not_its_deadline(monkeypatch):
+    """Steps slower than the probe said: an evaluation that would carry the run past its
+    budget is skipped (the schedule is fixed; the final evaluation always runs)."""
+    from types import SimpleNamespace
+
+    from tutor.training import finetune
+
+    clock = FakeClock()
+    monkeypatch.setattr(finetune, "time", SimpleNamespace(perf_counter=clock))
+    plan = {"seconds_per_step": 2.0, "seconds_per_eval": 30.0, "deadline_seconds": 500.0}
+    _, eta = finetune._callbacks(plan)
+    args = SimpleNamespace(eval_steps=50, eval_strategy="steps")
+    state = SimpleNamespace(max_steps=200, global_step=0)
+    eta.on_train_begin(args, state, None)
+
+    def run_steps(n: int, seconds_each: float) -> SimpleNamespace:
+        control = SimpleNamespace(should_evaluate=False)
+        for _ in range(n):
+            eta.on_step_begin(args, state, control)
+            clock.now += seconds_each
+            state.global_step += 1
+            control.should_evaluate = state.global_step % 50 == 0  # the Trainer's grid
+            eta.on_step_end(args, state, control)
+        return control
+
+    # On plan (2 s a step): 100 s in, 150 steps x 2 s + 2 evaluations = 360 s: it fits.
+    assert run_steps(50, 2.0).should_evaluate and eta.skipped == []
+    # Then 3 s a step: at step 100, 250 s + 100 steps at the mean so far (2.5 s) + 60 s
+    # > 500 s: skipped.
+    control = run_steps(50, 3.0)
+    assert not control.should_evaluate and eta.skipped == [100]
+    # The last step's evaluation is never skipped.
+    control = run_steps(100, 3.0)
+    assert control.should_evaluate and state.global_step == 200 and eta.skipped == [100, 150]
+    # Without a budget nothing is skipped.
+    _, free = finetune._callbacks({"seconds_per_step": 2.0, "seconds_per_eval": 30.0})
+    assert free.deadline is None and not free.behind(SimpleNamespace(max_steps=9, global_step=1))
+
+
 def test_day48_fits_its_steps_to_the_measured_speed():
     from tutor.days.day48 import fit_steps
 

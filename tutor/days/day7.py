@@ -278,6 +278,8 @@ def fit_budget(
         "train_seconds": plan.train_seconds,
         "eval_seconds": evals * per_eval,
         "evaluations": evals,
+        # What is left of the budget once measuring is done: training and evaluations.
+        "deadline_seconds": max(0.0, seconds - measuring),
     }
     return recipe, plan, estimate
 
@@ -422,6 +424,8 @@ def execute(p: Plan) -> Result:
         "steps": outcome.global_step,
         # > 0: the saved (and evaluated) weights are the mean of this many snapshots.
         "averaged_snapshots": outcome.extra.get("averaged_snapshots", 0),
+        # Mid-run evaluations given up to end within the time budget (steps).
+        "skipped_evaluations": outcome.extra.get("skipped_evaluations", []),
         "budget": p.budget.to_dict() if p.budget else None,
         "estimate": p.estimate,
         "resumed_from_step": int(p.resume_from.name.split("-")[-1]) if p.resume_from else None,

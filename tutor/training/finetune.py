@@ -151,6 +151,10 @@ def _callbacks(estimate: dict[str, float] | None = None):
             self.eval_times: dict[int, float] = {}  # global step -> seconds since start
             self.eval_steps = 0
             self.final_eval = False  # True: the final weights always need their own pass
+            # Seconds from the first step within which training and its evaluations must
+            # end (a time budget's), and the steps whose evaluation was skipped to keep it.
+            self.deadline: float | None = self.estimate.get("deadline_seconds")
+            self.skipped: list[int] = []
 
         def on_train_begin(self, args, state, control, **kwargs):
             self.eval_steps = int(args.eval_steps or 0) if args.eval_strategy != "no" else 0
@@ -164,6 +168,27 @@ def _callbacks(estimate: dict[str, float] | None = None):
             if state.global_step - (self.first_step or 0) > self.skip:
                 self.step_seconds += time.perf_counter() - self.t_step
                 self.steps_timed += 1
+            if control.should_evaluate and self.behind(state):
+                control.should_evaluate = False
+                self.skipped.append(state.global_step)
+                log.warning(
+                    "Skipping the evaluation at step %d: the steps run slower than measured, "
+                    "and the run must end within its time budget.",
+                    state.global_step,
+                )
+
+        def behind(self, state) -> bool:
+            """Whether a mid-run evaluation now would carry the run past its deadline. The
+            schedule is fixed, so a run that trains slower than planned gives up what it
+            can: evaluations before the last step (the final one always runs)."""
+            if self.deadline is None or state.global_step >= state.max_steps:
+                return False
+            per_step, per_eval = self.seconds_per_step(), self.seconds_per_eval()
+            if per_step is None or per_eval is None:
+                return False
+            elapsed = time.perf_counter() - self.t_start
+            left = per_step * (state.max_steps - state.global_step) + 2 * per_eval
+            return elapsed + left > self.deadline
 
         def on_prediction_step(self, args, state, control, **kwargs):
             if self.eval_started is None:
@@ -457,5 +482,6 @@ def train(trainer, interrupt, eta, resume_from: Path | None = None) -> TrainOutc
             "eval_times": dict(eta.eval_times),
             "eval_seconds": list(eta.eval_seconds),
             "averaged_snapshots": averaged_snapshots(trainer.callback_handler.callbacks),
+            "skipped_evaluations": list(eta.skipped),
         },
     )
