@@ -403,3 +403,28 @@ def test_a_pretraining_step_is_timed_on_real_batches(tutor_home):
     docs = [["A good film about a dog.", "The dog runs home.", "It ends well."]] * 8
     seconds = day48.measure_step(str(packaged_model_path()), docs, day48.BUDGETS["smoke"], setup)
     assert 0 < seconds < 60
+
+
+def test_the_result_says_which_evaluations_the_budget_skipped(capsys, tmp_path):
+    from types import SimpleNamespace
+
+    from tutor.commands import _render
+
+    metrics = {
+        "accuracy": 0.88,
+        "f1": 0.88,
+        "eval_loss": 0.3,
+        "train_samples_per_second": 6.6,
+        "train_seconds": 700.0,
+        "target_accuracy": None,
+        "skipped_evaluations": [138],
+    }
+    result = SimpleNamespace(
+        interrupted=False, metrics=metrics, files={}, samples=None, passed=False
+    )
+    _render.day7_result(result)
+    out = capsys.readouterr().out
+    assert "evaluation at step 138 (to end within the budget)" in " ".join(out.split())
+    metrics["skipped_evaluations"] = []
+    _render.day7_result(result)
+    assert "skipped" not in capsys.readouterr().out

@@ -88,6 +88,9 @@ def day7_result(result: Any) -> None:
     table.add_row("training time", f"{m['train_seconds'] / 60:.1f} min")
     if m.get("averaged_snapshots"):
         table.add_row("weights", f"mean of {m['averaged_snapshots']} snapshots")
+    if m.get("skipped_evaluations"):
+        steps = ", ".join(str(s) for s in m["skipped_evaluations"])
+        table.add_row("skipped", f"evaluation at step {steps} (to end within the budget)")
     if m.get("target_accuracy") is not None:
         verdict = "reached" if result.passed else "not reached"
         table.add_row("target", f"{m['target_accuracy']:.0%} {verdict}")
