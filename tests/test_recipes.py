@@ -195,7 +195,7 @@ def test_cpu_recipe_budget_depends_on_the_data_set():
     sst2 = choose_recipe(CPU_BF16, overrides={"dataset": "sst2"})
     assert imdb.max_eval_samples == 2_000 and sst2.max_eval_samples is None  # all of dev
     # At most two passes over SST-2, the second one averaged; one over IMDB, not averaged.
-    assert (sst2.epochs, sst2.average_from, imdb.epochs, imdb.average_from) == (2, 0.5, 1, None)
+    assert (sst2.epochs, sst2.average_from, imdb.epochs, imdb.average_from) == (3, 2 / 3, 1, None)
     # The standard head: what every Hugging Face tool loads.
     assert sst2.pooling == imdb.pooling == "cls"
     capped = choose_recipe(CPU_BF16, overrides={"dataset": "sst2", "max_train_samples": 500})
