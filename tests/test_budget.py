@@ -37,6 +37,33 @@ def test_measure_times_only_the_steps_after_warm_up():
         measure(step, [16, 16], size=lambda batch: batch, warmup=2, clock=clock)
 
 
+def test_fast_steps_repeat_until_the_measurement_is_long_enough():
+    clock = FakeClock()
+
+    def step(batch):
+        clock.now += 0.125  # 32 short sentences in 0.125 s
+
+    # Two warm-up and three timed batches; timed ones repeat in turn until 2 s have passed.
+    seen = []
+
+    def size(batch):
+        seen.append(batch)
+        return 32
+
+    rate, seconds = measure(step, ["w1", "w2", "a", "b", "c"], size, min_seconds=2.0, clock=clock)
+    assert rate == pytest.approx(256.0)
+    assert len(seen) == 16 and seen[:4] == ["a", "b", "c", "a"]
+    assert seconds == pytest.approx(2.25)
+    # Slow steps are not repeated: each timed batch runs once.
+    clock2, seen = FakeClock(), []
+
+    def slow(batch):
+        clock2.now += 3.0
+
+    measure(slow, ["w1", "w2", "a", "b", "c"], size, min_seconds=2.0, clock=clock2)
+    assert seen == ["a", "b", "c"]
+
+
 def test_fit_reads_what_the_budget_allows_in_whole_batches():
     # 7.9 samples/s for 12 minutes: 5,688 samples, 355 whole batches of 16.
     f = fit(7.9, 12 * 60, pool=20_000, batch_size=16, max_epochs=1)

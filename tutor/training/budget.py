@@ -30,6 +30,9 @@ LONG_MIN_SAMPLES = 5_000
 LONG_SHARE = 0.25
 WARMUP_BATCHES = 2
 MEASURED_BATCHES = 6
+# Timed batches repeat until they have taken this long: short sentences train at 30
+# batches a second, and 6 of them (0.7 s) misjudged SST-2's speed by a third.
+MIN_MEASURED_SECONDS = 8.0
 # Past this share of the budget spent measuring, no further precision is tried.
 MAX_MEASURING_SHARE = 0.15
 # The probe times about 30 s of steps; a run lasts ten minutes. In fp32 at 256 tokens the
@@ -71,19 +74,24 @@ def measure(
     *,
     warmup: int = WARMUP_BATCHES,
     clock: Callable[[], float] = time.perf_counter,
+    min_seconds: float = 0.0,
 ) -> tuple[float, float]:
     """Samples per second of ``step`` over ``batches[warmup:]``, and the seconds it all
-    took. The first ``warmup`` batches run untimed."""
+    took. The first ``warmup`` batches run untimed. The timed ones run at least once
+    each, and again in turn until ``min_seconds`` have passed."""
     if len(batches) <= warmup:
         raise ValueError("measure() needs at least one batch after the warm-up ones")
     start = clock()
     for batch in batches[:warmup]:
         step(batch)
+    timed = batches[warmup:]
     t0 = clock()
-    samples = 0
-    for batch in batches[warmup:]:
+    samples = done = 0
+    while done < len(timed) or clock() - t0 < min_seconds:
+        batch = timed[done % len(timed)]
         step(batch)
         samples += size(batch)
+        done += 1
     end = clock()
     return samples / max(end - t0, 1e-9), end - start
 
@@ -359,7 +367,12 @@ def probe(
         optimizer.zero_grad(set_to_none=True)
 
     start = time.perf_counter()
-    rate, _ = measure(step, batches, lambda b: int(b["input_ids"].shape[0]))
+    rate, _ = measure(
+        step,
+        batches,
+        lambda b: int(b["input_ids"].shape[0]),
+        min_seconds=MIN_MEASURED_SECONDS,
+    )
     return Rate(shape, rate, time.perf_counter() - start)
 
 
