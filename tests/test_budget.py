@@ -37,31 +37,34 @@ def test_measure_times_only_the_steps_after_warm_up():
         measure(step, [16, 16], size=lambda batch: batch, warmup=2, clock=clock)
 
 
-def test_fast_steps_repeat_until_the_measurement_is_long_enough():
+def test_fast_steps_warm_up_a_whole_pass_then_repeat_for_long_enough():
     clock = FakeClock()
+    seen: list[str] = []
 
     def step(batch):
-        clock.now += 0.125  # 32 short sentences in 0.125 s
-
-    # Two warm-up and three timed batches; timed ones repeat in turn until 2 s have passed.
-    seen = []
-
-    def size(batch):
+        # A shape's first step is slow (0.5 s), later ones 0.125 s for 32 sentences.
+        clock.now += 0.125 if batch in seen else 0.5
         seen.append(batch)
-        return 32
 
-    rate, seconds = measure(step, ["w1", "w2", "a", "b", "c"], size, min_seconds=2.0, clock=clock)
-    assert rate == pytest.approx(256.0)
-    assert len(seen) == 16 and seen[:4] == ["a", "b", "c", "a"]
-    assert seconds == pytest.approx(2.25)
-    # Slow steps are not repeated: each timed batch runs once.
-    clock2, seen = FakeClock(), []
+    # Two warm-up batches, three timed ones: their first pass (1.5 s < 2 s) only warms up,
+    # then they run in turn for 2 s of timing.
+    rate, seconds = measure(
+        step, ["w1", "w2", "a", "b", "c"], lambda b: 32, min_seconds=2.0, clock=clock
+    )
+    assert rate == pytest.approx(256.0)  # not dragged down by the first-shape steps
+    assert seen[2:8] == ["a", "b", "c", "a", "b", "c"] and len(seen) == 2 + 3 + 16
+    assert seconds == pytest.approx(1.0 + 1.5 + 2.0)
+    # Slow steps: one timed pass, as before.
+    clock2, calls = FakeClock(), []
 
     def slow(batch):
         clock2.now += 3.0
+        calls.append(batch)
 
-    measure(slow, ["w1", "w2", "a", "b", "c"], size, min_seconds=2.0, clock=clock2)
-    assert seen == ["a", "b", "c"]
+    rate, _ = measure(
+        slow, ["w1", "w2", "a", "b", "c"], lambda b: 16, min_seconds=2.0, clock=clock2
+    )
+    assert calls == ["w1", "w2", "a", "b", "c"] and rate == pytest.approx(16 / 3.0)
 
 
 def test_fit_reads_what_the_budget_allows_in_whole_batches():
