@@ -192,7 +192,7 @@ def test_quiz_pages_hold_every_question_of_their_level_once(site, bank):
 
 @slow
 def test_quiz_cards_carry_the_answer_key_of_the_bank(site, bank):
-    from tutor.site import block_html, inline_html
+    from tutor.site.quiz_page import block_html, inline_html
 
     raw = {
         lv: page_file(site, f"quiz/{lv}.md").read_text(encoding="utf-8")
@@ -485,7 +485,7 @@ def test_the_search_index_holds_no_raw_latex(site):
 
 @slow
 def test_quiz_cards_give_search_words_not_run_together_furniture(site):
-    from tutor.site import TYPE_LABELS
+    from tutor.site.quiz_page import TYPE_LABELS
 
     for level in ("easy", "medium"):
         text = " ".join(d["text"] for d in _search_docs(site) if f"quiz/{level}/" in d["location"])
@@ -637,7 +637,7 @@ def _question(**fields):
 
 
 def test_render_question_marks_code_and_paragraphs_but_never_markup():
-    from tutor.site import render_question
+    from tutor.site.quiz_page import render_question
 
     q = _question(
         type="single_choice",
@@ -659,7 +659,7 @@ def test_render_question_marks_code_and_paragraphs_but_never_markup():
 
 
 def test_render_quiz_page_groups_by_first_topic_in_bank_order():
-    from tutor.site import render_quiz_page
+    from tutor.site.quiz_page import render_quiz_page
 
     qs = [
         _question(id="b", topics=["cross-entropy"], type="true_false", answer=True),
@@ -673,13 +673,13 @@ def test_render_quiz_page_groups_by_first_topic_in_bank_order():
 
 
 def test_number_text_reads_like_a_person_wrote_it():
-    from tutor.site import number_text
+    from tutor.site.quiz_page import number_text
 
     assert [number_text(v) for v in (3.0, 0.25, -2.0, 1e-05)] == ["3", "0.25", "-2", "1e-05"]
 
 
 def test_prune_nav_drops_only_missing_notebooks_and_empty_sections():
-    from tutor.site import prune_nav
+    from tutor.site.lesson_nav import prune_nav
 
     nav = [
         {"Home": "index.md"},
@@ -693,7 +693,7 @@ def test_prune_nav_drops_only_missing_notebooks_and_empty_sections():
 
 
 def test_choice_orders_shuffle_every_question_and_deal_the_right_position_evenly():
-    from tutor.site import choice_orders
+    from tutor.site.quiz_page import choice_orders
 
     def single(i: int, size: int = 4):
         choices = [SimpleNamespace(text=f"c{k}", why="w") for k in range(size)]
@@ -727,7 +727,7 @@ def test_choice_orders_shuffle_every_question_and_deal_the_right_position_evenly
 
 
 def test_true_false_cards_are_unlettered_true_then_false():
-    from tutor.site import render_question
+    from tutor.site.quiz_page import render_question
 
     out = render_question(_question(type="true_false", answer=False), 1, "x.md#a", "X")
     assert "quiz__letter" not in out
@@ -736,7 +736,7 @@ def test_true_false_cards_are_unlettered_true_then_false():
 
 
 def test_on_page_markdown_leaves_web_addresses_alone(caplog):
-    from tutor.site import on_page_markdown
+    from tutor.site.hooks import on_page_markdown
 
     page = SimpleNamespace(file=SimpleNamespace(src_uri="notebooks/a.ipynb"))
     files = SimpleNamespace(get_file_from_path=lambda path: None)
@@ -755,7 +755,7 @@ def test_on_page_markdown_leaves_web_addresses_alone(caplog):
 
 
 def test_table_code_wraps_only_between_the_words_of_an_identifier():
-    from tutor.site import break_table_code
+    from tutor.site.lesson_page import break_table_code
 
     out = break_table_code(
         "<p><code>AutoModelForTokenClassification</code></p>"
@@ -771,7 +771,7 @@ def test_table_code_wraps_only_between_the_words_of_an_identifier():
 
 
 def test_notebook_toc_entries_point_at_their_headings_with_their_code():
-    from tutor.site import fix_toc
+    from tutor.site.notebook_page import fix_toc
 
     content = (
         '<h1 id="a">A<a class="headerlink" href="#a">¶</a></h1>'
@@ -795,7 +795,7 @@ def test_notebook_toc_entries_point_at_their_headings_with_their_code():
 
 def test_notebook_status_says_where_the_outputs_come_from():
     from tutor.notebooks import META_KEY, code_hash
-    from tutor.site import notebook_status
+    from tutor.site.notebook_page import notebook_status
 
     cell = {"cell_type": "code", "source": "print(1)", "outputs": []}
     nb = {"cells": [cell], "metadata": {}}
@@ -816,7 +816,7 @@ def test_notebook_status_says_where_the_outputs_come_from():
 
 
 def test_notebook_css_moves_out_and_output_styles_stay():
-    from tutor.site import split_notebook_css
+    from tutor.site.notebook_page import split_notebook_css
 
     content = (
         "<style>.jupyter-wrapper{color:red}</style><script>x</script>"
@@ -832,7 +832,7 @@ def test_notebook_css_moves_out_and_output_styles_stay():
 
 
 def test_search_text_formulas_become_readable_text_outside_code():
-    from tutor.site import plain_text_math
+    from tutor.site.search_index import plain_text_math
 
     code = r"<code>re.sub(r&quot;\(&quot;, x)</code>"
     text = r"<p>loss \(-\log p_{y}\) and \[\frac{a}{b}\]</p> " + code
@@ -847,7 +847,7 @@ def test_search_text_formulas_become_readable_text_outside_code():
 
 
 def test_lesson_labeller_names_page_and_section():
-    from tutor.site import lesson_labeller
+    from tutor.site.lesson_nav import lesson_labeller
 
     sources = {"l.md": "---\ntitle: t\n---\n# Day 7 · BERT\n\n## Softmax {#softmax}\n"}
     label = lesson_labeller(sources.get)
@@ -856,23 +856,65 @@ def test_lesson_labeller_names_page_and_section():
     assert label("missing.md#x") == "missing.md#x"
 
 
-def test_mermaid_is_fetched_only_when_missing_and_only_with_the_pinned_hash(tmp_path):
+def _tarball(members: dict[str, bytes]) -> bytes:
     import io
     import tarfile
 
-    from tutor.site import ensure_mermaid
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
+        for name, body in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(body)
+            tar.addfile(info, io.BytesIO(body))
+    return buffer.getvalue()
 
-    fake = tmp_path / "tiny.tgz"
-    with tarfile.open(fake, "w:gz") as tar:
-        body = b"window.mermaid = {};"
-        info = tarfile.TarInfo("package/dist/mermaid.tiny.js")
-        info.size = len(body)
-        tar.addfile(info, io.BytesIO(body))
-    target = tmp_path / "site" / "mermaid.tiny.js"
-    with pytest.raises(ValueError, match="is not the pinned"):
-        ensure_mermaid(target, url=fake.as_uri())
-    assert not target.exists() and not target.with_suffix(".part").exists()
-    target.parent.mkdir()
-    target.write_text("already here")
-    assert ensure_mermaid(target, url=fake.as_uri()) is False
-    assert target.read_text() == "already here"
+
+def test_vendored_files_are_fetched_only_when_missing_and_only_with_the_pinned_hash(tmp_path):
+    import base64
+    import hashlib
+
+    from tutor.site.vendor import NpmPackage, ensure
+
+    data = _tarball(
+        {
+            "package/dist/x.min.js": b"window.x = {};",
+            "package/dist/fonts/a.woff2": b"A",
+            "package/dist/fonts/b.woff2": b"B",
+            "package/dist/fonts/c.ttf": b"C",
+            "package/LICENSE": b"MIT",
+        }
+    )
+    files = {
+        "package/dist/x.min.js": "assets/vendor/x/x.min.js",
+        "package/dist/fonts/*.woff2": "assets/vendor/x/fonts/",
+        "package/LICENSE": "assets/vendor/x/LICENSE",
+    }
+    good = "sha512-" + base64.b64encode(hashlib.sha512(data).digest()).decode()
+    docs = tmp_path / "docs"
+    wrong = NpmPackage("@s/x", "1.0.0", "sha512-AAAA", files)
+    assert wrong.tarball_url == "https://registry.npmjs.org/@s/x/-/x-1.0.0.tgz"
+    with pytest.raises(ValueError, match="is not the pinned sha512-AAAA"):
+        ensure(wrong, docs, tarball=data)
+    assert not docs.exists()  # nothing written from an unchecked tarball
+
+    package = NpmPackage("@s/x", "1.0.0", good, files)
+    assert ensure(package, docs, tarball=data) is True
+    vendor = docs / "assets/vendor/x"
+    assert (vendor / "x.min.js").read_bytes() == b"window.x = {};"
+    assert sorted(p.name for p in (vendor / "fonts").iterdir()) == ["a.woff2", "b.woff2"]
+    assert not list(vendor.rglob("*.part"))
+    # All there: no fetch, even from a tarball that would fail the check.
+    (vendor / "x.min.js").write_text("already here")
+    assert ensure(package, docs, tarball=b"not a tarball") is False
+    assert (vendor / "x.min.js").read_text() == "already here"
+
+    listed = NpmPackage("@s/x", "1.0.0", good, {"package/dist/missing.js": "assets/m.js"})
+    with pytest.raises(ValueError, match=r"no file package/dist/missing\.js"):
+        ensure(listed, tmp_path / "other", tarball=data)
+
+
+def test_on_demand_scripts_come_only_with_their_marker():
+    from tutor.site.vendor import MERMAID_JS, scripts_for
+
+    assert scripts_for('<pre class="mermaid">graph LR</pre>')[0] == MERMAID_JS
+    assert scripts_for("<p>no diagram here</p>") == []
