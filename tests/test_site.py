@@ -658,6 +658,59 @@ def test_render_question_marks_code_and_paragraphs_but_never_markup():
     assert "\n\n" not in card
 
 
+def test_every_question_type_has_its_page_template():
+    from tutor.questions import QUESTION_MODELS
+    from tutor.site.quiz_page import TEMPLATES_DIR, template_env
+
+    # The model's page_template if it declares one (the type owns its template), else the
+    # type's name: the rule quiz_page.page_template follows.
+    for qtype, model in QUESTION_MODELS.items():
+        name = getattr(model, "page_template", None) or f"quiz/{qtype}.html"
+        assert (TEMPLATES_DIR / name).is_file(), f"{qtype}: no template {name}"
+        template_env().get_template(name)  # and it parses
+
+
+def test_a_type_without_a_template_is_a_clear_error():
+    from tutor.site.quiz_page import render_question
+
+    with pytest.raises(ValueError, match=r"question 'q1': unknown type 'essay'"):
+        render_question(_question(type="essay"), 1, "x.md#a", "X")
+
+
+HOSTILE = "<script>alert(\"x\")</script> & 'it'"
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {
+            "type": "single_choice",
+            "choices": [SimpleNamespace(text=HOSTILE, why=HOSTILE)] * 2,
+            "answer": 0,
+        },
+        {
+            "type": "multiple_choice",
+            "choices": [SimpleNamespace(text=HOSTILE, why=None)] * 3,
+            "answer": [0, 2],
+        },
+        {"type": "true_false", "answer": True},
+        {"type": "numeric", "answer": 0.5, "tolerance": 0.01, "unit": HOSTILE},
+        {"type": "free_text", "model_answer": HOSTILE, "key_points": [HOSTILE, "`<b>`"]},
+    ],
+    ids=lambda f: f["type"],
+)
+def test_every_template_escapes_the_yaml_text(fields):
+    from tutor.site.quiz_page import esc, render_question
+
+    q = _question(prompt=HOSTILE, explanation=HOSTILE, source=HOSTILE, **fields)
+    out = render_question(q, 1, "x.md#a", "X")
+    assert "<script" not in out and "alert(&quot;x&quot;)" in out
+    assert esc(HOSTILE) in out  # the cards' escaping: quotes too, as &quot; and &#x27;
+    assert out.count(esc(HOSTILE)) >= 3  # prompt, explanation, source (and the rest)
+    card = out.split("\n\n", 1)[0]
+    assert "\n" not in card  # one line: no blank line can end the raw HTML block
+
+
 def test_render_quiz_page_groups_by_first_topic_in_bank_order():
     from tutor.site.quiz_page import render_quiz_page
 

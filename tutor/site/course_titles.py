@@ -17,6 +17,7 @@ LEVEL_INTROS = {
     "medium": "Two or three steps of reasoning, small calculations and design choices: "
     "the loss of a prediction, a fine-tuning recipe, why a pre-training task was dropped.",
 }
+# Also the order of the topic sections on a quiz page (the course's order).
 TOPIC_TITLES = {
     "self-attention": "Self-attention",
     "pretraining-finetuning": "Pre-training and fine-tuning",

@@ -78,6 +78,8 @@ def on_files(files: Any, config: Any) -> Any:
         return None if file is None else file.content_string
 
     label = lesson_nav.lesson_labeller(read_source)
+    # The question types' templates are theme overrides (docs/overrides/quiz/<type>.html).
+    templates = Path(config["theme"].custom_dir or quiz_page.TEMPLATES_DIR)
     for level in LEVELS:
         src_uri = f"{quiz_page.QUIZ_DIR}/{level}.md"
         existing = files.get_file_from_path(src_uri)
@@ -85,7 +87,7 @@ def on_files(files: Any, config: Any) -> Any:
             # A committed copy would silently shadow the YAML: refuse (a warning fails --strict).
             log.warning("%s is generated from the question bank; delete docs/%s", src_uri, src_uri)
             files.remove(existing)
-        content = quiz_page.render_quiz_page(bank.questions, level, label)
+        content = quiz_page.render_quiz_page(bank.questions, level, label, templates)
         files.append(File.generated(config, src_uri, content=content))
     return files
 

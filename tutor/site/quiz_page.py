@@ -1,19 +1,25 @@
 """The generated quiz pages (``quiz/easy.md``, ``quiz/medium.md``) from the question bank.
 
-Quiz pages shuffle each question's options, seeded, so the same bank builds the same page
-(:func:`choice_orders`). The rendering is plain functions (:func:`render_quiz_page`) so
-tests can call it without a build. Every text that comes from YAML goes through
-:func:`html.escape`: question files are contributed content and must not be able to
-inject markup or script.
-"""
+Each card comes from its question type's Jinja template in the theme overrides
+(``docs/overrides/quiz/<type>.html``, or the model's ``page_template``), which extends
+``quiz/card.html``. Quiz pages shuffle each question's options, seeded, so the same bank
+builds the same page (:func:`choice_orders`). The rendering is plain functions
+(:func:`render_quiz_page`) so tests can call it without a build. Autoescape is on and every
+text that comes from YAML is escaped (:func:`esc`): question files are contributed content
+and must not be able to inject markup or script."""
 
 from __future__ import annotations
 
+import functools
 import html
 import random
 import re
 from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
 from typing import Any
+
+import jinja2
+import markupsafe
 
 from tutor.site.course_titles import level_intro, level_title, topic_order, topic_title
 
@@ -26,7 +32,6 @@ TYPE_LABELS = {
     "numeric": "Calculation",
     "free_text": "Explain",
 }
-# Also the order of the topic sections on a quiz page (the course's order).
 
 
 def esc(text: object) -> str:
@@ -61,10 +66,6 @@ def number_text(value: float) -> str:
     return repr(float(value))
 
 
-def _letter(index: int) -> str:
-    return chr(ord("A") + index)
-
-
 def choice_orders(questions: Iterable[Any], seed: str) -> dict[str, list[int]]:
     """The display order (file indices) of each choice question's options on one page.
 
@@ -95,108 +96,81 @@ def choice_orders(questions: Iterable[Any], seed: str) -> dict[str, list[int]]:
     return orders
 
 
-def _choice_items(
-    qid: str,
-    kind: str,
-    options: Sequence[tuple[str, str | None, bool]],
-    letters: bool = True,
-) -> str:
-    """The <li> of each option, in display order: (text, why or None, correct).
-
-    Letters and other furniture are kept out of the search index (data-search-exclude), and
-    separated by spaces so that nothing runs together where text is extracted."""
-    items = []
-    for i, (text, why, correct) in enumerate(options):
-        why_html = (
-            f'<div class="quiz__why" data-search-exclude hidden>{block_html(why)}</div>'
-            if why
-            else ""
-        )
-        letter = (
-            f'<span class="quiz__letter" data-search-exclude>{_letter(i)}</span> '
-            if letters
-            else ""
-        )
-        items.append(
-            f'<li class="quiz__choice" data-correct="{"true" if correct else "false"}">'
-            f'<label><input type="{kind}" name="{esc(qid)}" value="{i}"> {letter}'
-            f'<span class="quiz__choice-text">{inline_html(text)}</span></label>'
-            f"{why_html}</li>"
-        )
-    return '<ul class="quiz__choices">' + "".join(items) + "</ul>"
+# The theme overrides hold the page templates: docs/overrides/quiz/<type>.html.
+TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "docs" / "overrides"
 
 
-def _answer_area(q: Any, order: Sequence[int] | None = None) -> str:
-    """The form's inside; ``order`` is the display order of a choice question's options
-    (file indices; default: file order)."""
-    qid = q.id
-    if q.type in ("single_choice", "multiple_choice"):
-        order = list(range(len(q.choices))) if order is None else list(order)
-        if sorted(order) != list(range(len(q.choices))):
-            raise ValueError(f"question {qid!r}: {order} is not an order of its choices")
-        correct = {q.answer} if q.type == "single_choice" else set(q.answer)
-        options = [(q.choices[i].text, q.choices[i].why, i in correct) for i in order]
-        if q.type == "single_choice":
-            return _choice_items(qid, "radio", options)
-        return (
-            '<p class="quiz__hint" data-search-exclude>Tick every answer that applies, then check.</p>'
-            + _choice_items(qid, "checkbox", options)
-            + '<button type="button" class="md-button quiz__check" data-search-exclude>Check</button>'
-        )
-    if q.type == "true_false":
-        # Always True then False, unlettered: the feedback names the answer in words.
-        options = [("True", None, q.answer is True), ("False", None, q.answer is False)]
-        return _choice_items(qid, "radio", options, letters=False)
-    if q.type == "numeric":
-        unit = (
-            f'<span class="quiz__unit" data-search-exclude>{inline_html(q.unit)}</span>'
-            if q.unit
-            else ""
-        )
-        return (
-            '<div class="quiz__numeric">'
-            f'<label><span class="quiz__numeric-label" data-search-exclude>Your answer</span>'
-            f'<input type="text" inputmode="decimal" autocomplete="off" class="quiz__number" '
-            f'data-answer="{esc(repr(float(q.answer)))}" '
-            f'data-tolerance="{esc(repr(float(q.tolerance)))}" '
-            f'data-answer-text="{esc(number_text(q.answer))}" '
-            f'data-tolerance-text="{esc(number_text(q.tolerance))}" '
-            f'data-unit="{esc(q.unit or "")}"></label>{unit}'
-            '<button type="submit" class="md-button quiz__check" data-search-exclude>Check</button></div>'
-        )
-    if q.type == "free_text":
-        return (
-            '<label class="quiz__draft"><span class="quiz__numeric-label" data-search-exclude>'
-            "Your answer (for you: it is not checked)</span>"
-            '<textarea rows="3"></textarea></label>'
-            '<button type="button" class="md-button quiz__reveal" data-search-exclude>'
-            "Show model answer</button>"
-        )
-    raise ValueError(f"question {qid!r}: unknown type {q.type!r}")
+def _escaped(value: Any) -> Any:
+    """Jinja's ``finalize``: every value the templates print goes through :func:`esc`
+    (the filters' HTML, Markup, stays as it is). Autoescape would do it as well; this keeps
+    the very escaping the cards have always had (&quot;, &#x27;)."""
+    if isinstance(value, markupsafe.Markup):
+        return value
+    return markupsafe.Markup(esc("" if value is None else value))
 
 
-def _solution(q: Any) -> str:
-    """What is revealed once the learner has answered: model answer, explanation, source.
-
-    Kept out of the search index (no spoilers in search results). Material's indexer ends a
-    data-search-exclude region at the first closing tag of the same name, so nothing inside
-    is a <div>.
-    """
-    parts = []
-    if q.type == "free_text":
-        points = "".join(f"<li>{inline_html(p)}</li>" for p in q.key_points)
-        parts.append(
-            '<section class="quiz__model-answer"><p class="quiz__label">Model answer</p>'
-            f"{block_html(q.model_answer)}"
-            f'<p class="quiz__label">Key points</p><ul>{points}</ul></section>'
-        )
-    parts.append(
-        f'<section class="quiz__explanation"><p class="quiz__label">Why</p>'
-        f"{block_html(q.explanation)}</section>"
+@functools.cache
+def template_env(templates_dir: Path = TEMPLATES_DIR) -> jinja2.Environment:
+    """The Jinja environment of the quiz templates, autoescaping, strict about undefined
+    names (a misspelt field is an error, not an empty string)."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(templates_dir),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        finalize=_escaped,
+        keep_trailing_newline=False,
     )
-    if q.source:
-        parts.append(f'<p class="quiz__source">Source: {inline_html(q.source)}</p>')
-    return '<div class="quiz__solution" data-search-exclude hidden>' + "".join(parts) + "</div>"
+    env.filters.update(
+        inline=lambda text: markupsafe.Markup(inline_html(text)),
+        block=lambda text: markupsafe.Markup(block_html(text)),
+        number_text=number_text,
+        float_repr=lambda value: repr(float(value)),
+        letter=lambda index: chr(ord("A") + index),
+    )
+    return env
+
+
+def page_template(q: Any) -> str:
+    """The template of a question's type: the model's ``page_template`` if it names one."""
+    return getattr(q, "page_template", None) or f"{QUIZ_DIR}/{q.type}.html"
+
+
+def _options(q: Any, order: Sequence[int] | None) -> list[tuple[str, str | None, bool]]:
+    """A choice question's options in display order, as (text, why or None, correct);
+    ``order`` holds file indices (default: file order). Empty for other types."""
+    if q.type not in ("single_choice", "multiple_choice"):
+        return []
+    order = list(range(len(q.choices))) if order is None else list(order)
+    if sorted(order) != list(range(len(q.choices))):
+        raise ValueError(f"question {q.id!r}: {order} is not an order of its choices")
+    correct = {q.answer} if q.type == "single_choice" else set(q.answer)
+    return [(q.choices[i].text, q.choices[i].why, i in correct) for i in order]
+
+
+def render_card(
+    q: Any,
+    number: int,
+    order: Sequence[int] | None = None,
+    templates_dir: Path = TEMPLATES_DIR,
+) -> str:
+    """A question's card (raw HTML, on one line) from its type's template."""
+    try:
+        template = template_env(templates_dir).get_template(page_template(q))
+    except jinja2.TemplateNotFound as exc:
+        raise ValueError(
+            f"question {q.id!r}: unknown type {q.type!r} (no template {exc.name})"
+        ) from exc
+    html_ = template.render(
+        q=q,
+        number=number,
+        options=_options(q, order),
+        type_label=TYPE_LABELS.get(q.type, q.type),
+        topics=", ".join(topic_title(t) for t in q.topics),
+    )
+    # The templates are written over many lines for reading; the card is one line, as a
+    # blank line would end Markdown's raw HTML block. No YAML text spans lines here (the
+    # filters join its whitespace), so only the template's own layout goes.
+    return "".join(line.strip() for line in html_.splitlines())
 
 
 def render_question(
@@ -205,6 +179,7 @@ def render_question(
     lesson_link: str,
     lesson_label: str,
     order: Sequence[int] | None = None,
+    templates_dir: Path = TEMPLATES_DIR,
 ) -> str:
     """One question: a raw-HTML card, then a Markdown paragraph linking to its lesson.
 
@@ -216,39 +191,17 @@ def render_question(
     validates it (page and anchor) like any link in a lesson; CSS draws it as the card's
     footer.
     """
-    topics = ", ".join(topic_title(t) for t in q.topics)
-    # Only the id goes to the search index: number, type and topics are card furniture
-    # (the topic is already the section's title). Spaces keep the parts apart as text.
-    head = (
-        f'<p class="quiz__meta"><span class="quiz__qnum" data-search-exclude>Q{number}</span> '
-        f'<span class="quiz__type" data-search-exclude>{esc(TYPE_LABELS.get(q.type, q.type))}'
-        "</span> "
-        f'<span class="quiz__topics" data-search-exclude>{esc(topics)}</span> '
-        f'<code class="quiz__id">{esc(q.id)}</code></p>'
-    )
     # The lesson label is our own heading text, escaped anyway; brackets would end the link.
     label = esc(lesson_label).replace("[", "(").replace("]", ")")
-    return "\n".join(
-        [
-            f'<div class="quiz" id="{esc(q.id)}" data-quiz-type="{esc(q.type)}">',
-            head,
-            f'<div class="quiz__prompt">{block_html(q.prompt)}</div>',
-            f'<form class="quiz__form" action="#{esc(q.id)}">{_answer_area(q, order)}</form>',
-            '<div class="quiz__feedback" role="status" aria-live="polite" hidden></div>',
-            _solution(q),
-            "</div>",
-            "",
-            f"[Revise: {label}]({lesson_link})",
-            "{: .quiz__lesson }",
-            "",
-        ]
-    )
+    card = render_card(q, number, order, templates_dir)
+    return f"{card}\n\n[Revise: {label}]({lesson_link})\n{{: .quiz__lesson }}\n"
 
 
 def render_quiz_page(
     questions: Iterable[Any],
     level: str,
     lesson_label: Callable[[str], str] = lambda lesson: lesson,
+    templates_dir: Path = TEMPLATES_DIR,
 ) -> str:
     """The Markdown source of one generated quiz page (``quiz/<level>.md``).
 
@@ -293,5 +246,9 @@ def render_quiz_page(
             lines += [f"## {esc(topic_title(topic))} {{#topic-{esc(topic)}}}", ""]
         page, _, anchor = q.lesson.partition("#")
         link = f"../{page}#{anchor}"
-        lines.append(render_question(q, number, link, lesson_label(q.lesson), orders.get(q.id)))
+        lines.append(
+            render_question(
+                q, number, link, lesson_label(q.lesson), orders.get(q.id), templates_dir
+            )
+        )
     return "\n".join(lines) + "\n"
