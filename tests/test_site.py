@@ -32,7 +32,9 @@ HOSTILE_IMG = '<img src=x onerror="alert(2)">'
 # --------------------------------------------------------------------------- building
 
 
-def build_site(dest: Path, questions_dir: Path | None = None) -> Path:
+def build_site(
+    dest: Path, questions_dir: Path | None = None, config_file: Path = REPO_ROOT / "mkdocs.yml"
+) -> Path:
     """`mkdocs build --strict` of the repository's site into ``dest``; returns ``dest``.
 
     The build's log (INFO and up) is kept beside it, in ``build.log``."""
@@ -44,7 +46,7 @@ def build_site(dest: Path, questions_dir: Path | None = None) -> Path:
     proc = subprocess.run(
         [
             *(sys.executable, "-m", "mkdocs", "build", "--strict"),
-            *("--config-file", str(REPO_ROOT / "mkdocs.yml"), "--site-dir", str(dest)),
+            *("--config-file", str(config_file), "--site-dir", str(dest)),
         ],
         cwd=dest.parent,  # anything the build writes relative to the cwd lands in tmp
         env=env,
@@ -619,6 +621,58 @@ def test_an_invalid_bank_stops_the_build_with_the_loader_message(tmp_path):
     assert "broken.yaml:3" in message and "'Not A Slug' is not a slug" in message
 
 
+@slow
+def test_a_broken_link_in_a_notebook_fails_the_strict_build(tmp_path):
+    import shutil
+
+    root = tmp_path / "copy"
+    shutil.copytree(REPO_ROOT / "docs", root / "docs")
+    hooks = REPO_ROOT / "tutor" / "site" / "hooks.py"
+    config = (REPO_ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    assert "  - tutor/site/hooks.py\n" in config
+    config = config.replace("  - tutor/site/hooks.py\n", f"  - {hooks}\n")
+    (root / "mkdocs.yml").write_text(config, encoding="utf-8")
+    path = root / "docs" / "notebooks" / "mlm-softmax.ipynb"
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    links = "[gone](../lessons/no-such-lesson.md) · [lost](../lessons/day07-bert.md#nowhere)"
+    cell = {"cell_type": "markdown", "id": "broken", "metadata": {}, "source": [links]}
+    notebook["cells"].insert(1, cell)
+    path.write_text(json.dumps(notebook), encoding="utf-8")
+    with pytest.raises(AssertionError) as failed:
+        build_site(root / "site", config_file=root / "mkdocs.yml")
+    message = str(failed.value)
+    assert "Aborted with 2 warnings in strict mode" in message
+    assert (
+        "notebooks/mlm-softmax.ipynb: link '../lessons/no-such-lesson.md': "
+        "lessons/no-such-lesson.md is not a file of the site"
+    ) in message
+    assert "link '../lessons/day07-bert.md#nowhere': no anchor #nowhere on lessons/day07-bert/" in (
+        message
+    )
+
+
+@slow
+def test_notebook_text_links_lead_to_built_pages_and_anchors(site):
+    checked = 0
+    for notebook in _notebooks():
+        path = page_file(site, f"notebooks/{notebook.name}")
+        for attrs in parse(path).find("a"):
+            href = attrs.get("href") or ""
+            parts = urlsplit(href)
+            if parts.scheme or parts.netloc or not parts.path or "download" in attrs:
+                continue  # a web address, an anchor on this page, the notebook's own file
+            assert not parts.path.endswith((".md", ".ipynb")), (
+                f"{notebook.name}: {href} names a source file, a 404 on the site"
+            )
+            target = (path.parent / parts.path).resolve()
+            target = target / "index.html" if target.is_dir() else target
+            assert target.is_file(), f"{notebook.name}: {href}"
+            if parts.fragment:
+                assert parts.fragment in parse(target).ids, f"{notebook.name}: {href}"
+            checked += 1
+    assert checked > 10
+
+
 # --------------------------------------------------------------------------- the hook, unit
 
 
@@ -868,8 +922,32 @@ def test_notebook_status_says_where_the_outputs_come_from():
     assert "may not match the code" in notebook_status(nb)
 
 
+def test_notebook_status_takes_its_time_from_the_first_cell_that_prints_one():
+    from tutor.notebooks import META_KEY, code_hash
+    from tutor.site.notebook_page import notebook_status
+
+    printed = "Executed 2026-12-03 08:01 UTC, profile 'full'\nLinux, Python 3.11\n"
+    cells = [
+        {"cell_type": "code", "source": "1", "outputs": [{"output_type": "stream", "text": "x"}]},
+        {
+            "cell_type": "code",
+            "source": "2",
+            "outputs": [{"output_type": "stream", "text": printed}],
+        },
+    ]
+    nb = {"cells": cells, "metadata": {}}
+    nb["metadata"][META_KEY] = {
+        "code_sha256": code_hash(nb),
+        "profile": "full",
+        "executed": "2026-12-03 08:54 UTC",  # when the stamp was written, after the run
+        "machine": "m",
+    }
+    # The bar and the page show one time: the one the notebook prints at its top.
+    assert "a real run on 2026-12-03 08:01 UTC (m)." in notebook_status(nb)
+
+
 def test_notebook_css_moves_out_and_output_styles_stay():
-    from tutor.site.notebook_page import split_notebook_css
+    from tutor.site.notebook_page import parse, split_notebook_css
 
     content = (
         "<style>.jupyter-wrapper{color:red}</style><script>x</script>"
@@ -878,10 +956,193 @@ def test_notebook_css_moves_out_and_output_styles_stay():
     )
     body, css = split_notebook_css(content)
     assert css.strip() == ".jupyter-wrapper{color:red}"
-    assert body == (
-        '<script>x</script><div class="jupyter-wrapper"><style scoped>.dataframe{}</style>'
-        "cells</div> <!-- jupyter-wrapper -->\n"
+    soup = parse(body)
+    assert [s.get_text() for s in soup.find_all("style")] == [".dataframe{}"]  # the output's
+    assert soup.find("script").get_text() == "x"
+    wrapper = soup.find("div", class_="jupyter-wrapper")
+    assert wrapper.find("style").get_text() == ".dataframe{}" and wrapper.get_text() == "cells"
+
+
+def _notebook_html(cells: str) -> str:
+    """A page as mkdocs-jupyter renders it (trimmed): template scripts and styles around
+    the notebook's wrapper, then its cells."""
+    return (
+        "<script>clipboard()</script><style>.jp-Cell{}</style><!-- Load mathjax -->"
+        '<script src=""> </script><script type="text/x-mathjax-config">init()</script>'
+        '<!-- End of mathjax configuration --><script type="module">'
+        'import("https://cdn.example/mermaid.esm.min.mjs")</script>'
+        '<!-- End of mermaid configuration --><div class="jupyter-wrapper">'
+        f'<div class="jp-Notebook">{cells}</div></div> <!-- jupyter-wrapper -->'
     )
+
+
+def _text_cell(inner: str) -> str:
+    return (
+        '<div class="jp-Cell jp-MarkdownCell"><div class="jp-RenderedHTMLCommon '
+        f'jp-RenderedMarkdown jp-MarkdownOutput">{inner}</div></div>'
+    )
+
+
+def _code_cell(code: str, output: str) -> str:
+    # mkdocs-jupyter nests each code cell's div in a copy of itself.
+    return (
+        '<div class="jp-Cell jp-CodeCell"><div class="jp-Cell jp-CodeCell" id="c">'
+        '<div class="jp-InputArea"><div class="jp-InputArea-editor"><div class="highlight-ipynb">'
+        f"<pre>{html.escape(code)}</pre></div></div></div>"
+        f'<div class="jp-OutputArea"><div class="jp-OutputArea-output">{output}</div></div>'
+        "</div></div>"
+    )
+
+
+PNG = "data:image/png;base64,iVBORw0KGgo="  # b"\x89PNG\r\n\x1a\n"
+NO_ALT = 'alt="No description has been provided for this image"'
+
+
+def _render_notebook(cells: str, files=None):
+    from tutor.site.notebook_page import SiteFiles, render_notebook_page
+
+    docs = {"lessons/day07-bert.md": "lessons/day07-bert/", "notebooks/b.ipynb": "notebooks/b/"}
+    files = files or SiteFiles()
+    page = render_notebook_page(
+        _notebook_html(cells),
+        "notebooks/a.ipynb",
+        "notebooks/a/",
+        {"cells": []},
+        [],
+        files,
+        docs.get,
+    )
+    return page, files
+
+
+def test_notebook_page_gets_its_bar_and_loses_the_cdn_loaders_and_its_own_line():
+    from tutor.site.notebook_page import parse
+
+    cells = _text_cell(
+        '<h1 id="t">T<a class="anchor-link" href="#t">¶</a></h1><p>'
+        '<a href="https://github.com/o/r/raw/main/docs/notebooks/a.ipynb">Download</a> · '
+        '<a href="https://colab.research.google.com/github/o/r/blob/main/a.ipynb">Colab</a></p>'
+        '<p>See <a href="https://github.com/o/r">the repository</a>.</p>'
+    ) + _code_cell("print(1)", "<pre>1</pre>")
+    page, files = _render_notebook(cells)
+    soup = parse(page.content)
+    assert page.content.startswith('<div class="nb-actions admonition tip" data-search-exclude>')
+    assert soup.select_one(".nb-actions a[download]")["href"] == "a.ipynb"
+    scripts = [s.get_text() for s in soup.find_all("script")]
+    assert scripts == ["clipboard()"]  # MathJax and the CDN Mermaid loader are gone
+    assert "mathjax" not in page.content.lower() and "cdn.example" not in page.content
+    assert "Colab</a>" not in page.content and "the repository</a>" in page.content
+    assert soup.select_one("h1 a")["class"] == ["headerlink"]
+    # The whole code cell (its outer div) is out of search; the text cell is not.
+    wrapped = soup.find_all("nb-code")
+    assert len(wrapped) == 1 and wrapped[0].has_attr("data-search-exclude")
+    assert wrapped[0].find("div")["class"] == ["jp-Cell", "jp-CodeCell"]
+    assert page.stylesheet and files.files[page.stylesheet] == b".jp-Cell{}\n"
+
+
+def test_notebook_links_point_at_the_built_pages_and_broken_ones_are_reported():
+    from tutor.site.notebook_page import parse
+
+    cells = _text_cell(
+        '<h2 id="here">Here</h2>'
+        '<p><a href="../lessons/day07-bert.md">Day 7</a> '
+        '<a href="../lessons/day07-bert.md#softmax">softmax</a> '
+        '<a href="b.ipynb">next notebook</a> <a href="#here">up</a> '
+        '<a href="https://example.org/x.md">web</a> <a href="mailto:a@b.c">mail</a> '
+        '<a href="../lessons/missing.md">gone</a> <a href="#nowhere">lost</a></p>'
+    )
+    page, files = _render_notebook(cells)
+    hrefs = [a["href"] for a in parse(page.content).select(".jp-RenderedMarkdown a")]
+    assert hrefs == [
+        "../../lessons/day07-bert/",
+        "../../lessons/day07-bert/#softmax",
+        "../b/",
+        "#here",
+        "https://example.org/x.md",
+        "mailto:a@b.c",
+        "../lessons/missing.md",  # left as written, and reported:
+        "#nowhere",
+    ]
+    assert page.problems == [
+        "notebooks/a.ipynb: link '../lessons/missing.md': lessons/missing.md is not a file "
+        "of the site",
+        "notebooks/a.ipynb: link '#nowhere': no such anchor on this page",
+    ]
+    # The anchor on another page is checked once that page is built.
+    [check] = files.anchor_checks
+    assert (check.target_url, check.anchor) == ("lessons/day07-bert/", "softmax")
+
+
+def test_missing_anchors_reads_the_built_target_page(tmp_path):
+    from tutor.site.notebook_page import AnchorCheck, missing_anchors
+
+    page = tmp_path / "lessons" / "day07-bert" / "index.html"
+    page.parent.mkdir(parents=True)
+    page.write_text('<h2 id="softmax">Softmax</h2><p id="other">x</p>', encoding="utf-8")
+    ok = AnchorCheck("notebooks/a.ipynb", "x.md#softmax", "lessons/day07-bert/", "softmax")
+    bad = AnchorCheck("notebooks/a.ipynb", "x.md#soft", "lessons/day07-bert/", "soft")
+    assert missing_anchors(tmp_path, [ok, bad]) == [
+        "notebooks/a.ipynb: link 'x.md#soft': no anchor #soft on lessons/day07-bert/"
+    ]
+
+
+def test_notebook_plots_become_linked_files_with_alt_text_from_their_titles():
+    from tutor.site.notebook_page import parse
+
+    titled = (
+        "fig, (a, b) = plt.subplots(1, 2)\n"
+        'a.set(xlabel="step", title="Loss")\n'
+        'b.set_title(f"Accuracy after {STEPS} steps")\n'
+        "plt.show()"
+    )
+    cells = (
+        _text_cell('<h2 id="s">3 · Tokenise<a class="anchor-link" href="#s">¶</a></h2>')
+        + _code_cell(titled, f'<div class="jp-RenderedImage"><img {NO_ALT} src="{PNG}"></div>')
+        + _text_cell("<p>How long are the sentences? A histogram says.</p>")
+        + _code_cell("plt.hist(x)", f'<img {NO_ALT} src="{PNG}">')
+        + _code_cell("show(x)", f'<img alt="A chart of x" src="{PNG}">')
+    )
+    page, files = _render_notebook(cells)
+    images = parse(page.content).select("a.nb-figure > img")
+    # What a screen reader hears: the plot's titles (an f-string's field named by its code),
+    # else the text cell before it (its heading, or its first sentence); an alt the output
+    # brought itself stays.
+    assert [i["alt"] for i in images] == [
+        "Plot: Loss; Accuracy after STEPS steps",
+        "Plot for: How long are the sentences?",
+        "A chart of x",
+    ]
+    assert "No description has been provided" not in page.content
+    for image in images:
+        # A file of the site, linked to itself at full size: no data: address left.
+        path = "assets/notebook-figures/" + image["src"].rsplit("/", 1)[-1]
+        assert image["src"] == f"../../{path}" and image.parent["href"] == image["src"]
+        assert files.files[path] == b"\x89PNG\r\n\x1a\n"
+    assert "data:image" not in page.content
+
+
+def test_plot_titles_read_every_way_of_titling_a_plot():
+    from tutor.site.notebook_figures import describe, plot_titles
+
+    source = (
+        'plt.title("A")\nfig.suptitle("B")\nax.set(title="C", xlabel="x")\n'
+        'df.plot(title="A")\nax.set_title(name)\n'
+    )
+    assert plot_titles(source) == ["A", "B", "C"]  # each once; a bare variable says nothing
+    assert plot_titles("%matplotlib inline\nplt.title('x')") == []  # not Python: no guess
+    assert describe([], None) == "Plot drawn by the code cell above"
+    assert len(describe(["x" * 500], None)) == 160
+
+
+def test_notebook_output_tables_scroll_in_a_box():
+    from tutor.site.notebook_page import parse
+
+    table = "<table><tr><th>a</th></tr></table>"
+    page, _ = _render_notebook(
+        _code_cell("df", f'<div class="jp-RenderedHTMLCommon">{table}</div>')
+    )
+    box = parse(page.content).select_one("div.nb-scroll")
+    assert box is not None and box.find("table") and box["tabindex"] == "0"
 
 
 def test_search_text_formulas_become_readable_text_outside_code():

@@ -2,7 +2,8 @@
 
 Only the hook functions live here; each hands its work to the module that holds it.
 MkDocs loads this file by path (not as ``tutor.site.hooks``), so it keeps no state of its
-own: the notebook stylesheets are collected in :data:`tutor.site.notebook_page.SHARED_CSS`.
+own: the files made from notebook pages are collected in
+:data:`tutor.site.notebook_page.NOTEBOOK_FILES`.
 
 By MkDocs event:
 
@@ -15,10 +16,11 @@ By MkDocs event:
 - ``on_page_markdown``: turns a lesson's link to a notebook that does not exist yet into
   plain text (:mod:`.lesson_nav`).
 - ``on_page_content``: rewrites notebook pages (:mod:`.notebook_page`: action bar, shared
-  stylesheet, code cells out of search), lets lesson table code wrap only between words
+  stylesheet, code cells out of search, links to the built pages, plots as files), lets lesson table code wrap only between words
   (:mod:`.lesson_page`), and adds the on-demand scripts a page asks for (:mod:`.vendor`:
   Mermaid only where there is a diagram).
-- ``on_post_build``: writes the notebook stylesheet, and rewrites the formulas in the
+- ``on_post_build``: writes the notebook stylesheet and plots, checks the anchors the
+  notebooks link to (a broken link fails ``--strict``), and rewrites the formulas in the
   search index as readable text (:mod:`.search_index`).
 """
 
@@ -99,7 +101,7 @@ def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
 
 
 def on_pre_build(config: Any) -> None:
-    notebook_page.SHARED_CSS.clear()
+    notebook_page.NOTEBOOK_FILES.clear()
 
 
 def on_page_content(html_: str, page: Any, config: Any, files: Any) -> str:
@@ -107,12 +109,27 @@ def on_page_content(html_: str, page: Any, config: Any, files: Any) -> str:
 
     src_uri = page.file.src_uri
     if src_uri.endswith(".ipynb"):
+
+        def resolve(path: str) -> str | None:
+            file = files.get_file_from_path(path)
+            return None if file is None else file.url
+
         notebook = json.loads(Path(page.file.abs_src_path).read_text(encoding="utf-8"))
-        html_, css = notebook_page.render_notebook_page(
-            html_, src_uri, notebook, page.toc or [], notebook_page.SHARED_CSS
+        rendered = notebook_page.render_notebook_page(
+            html_,
+            src_uri,
+            page.url,
+            notebook,
+            page.toc or [],
+            notebook_page.NOTEBOOK_FILES,
+            resolve,
         )
-        if css is not None:
-            html_ = f'<link rel="stylesheet" href="{get_relative_url(css, page.url)}">\n{html_}'
+        for problem in rendered.problems:
+            log.warning("%s", problem)  # a warning fails the strict build
+        html_ = rendered.content
+        if rendered.stylesheet is not None:
+            href = get_relative_url(rendered.stylesheet, page.url)
+            html_ = f'<link rel="stylesheet" href="{href}">\n{html_}'
     else:
         html_ = lesson_page.break_table_code(html_)
     scripts = vendor.scripts_for(html_)
@@ -125,5 +142,7 @@ def on_page_content(html_: str, page: Any, config: Any, files: Any) -> str:
 def on_post_build(config: Any) -> None:
     """Runs after the search plugin has written its index."""
     site = Path(config["site_dir"])
-    notebook_page.SHARED_CSS.write(site)
+    notebook_page.NOTEBOOK_FILES.write(site)
+    for problem in notebook_page.missing_anchors(site, notebook_page.NOTEBOOK_FILES.anchor_checks):
+        log.warning("%s", problem)  # a warning fails the strict build
     search_index.rewrite_search_index(site)
