@@ -486,8 +486,8 @@ def test_the_search_index_holds_no_raw_latex(site):
 
 
 @slow
-def test_quiz_cards_give_search_words_not_run_together_furniture(site):
-    from tutor.site.quiz_page import TYPE_LABELS
+def test_quiz_cards_give_search_their_questions_not_ids_or_furniture(site, bank):
+    from tutor.site.quiz_page import TYPE_LABELS, block_html
 
     for level in ("easy", "medium"):
         text = " ".join(d["text"] for d in _search_docs(site) if f"quiz/{level}/" in d["location"])
@@ -498,7 +498,20 @@ def test_quiz_cards_give_search_words_not_run_together_furniture(site):
         assert not re.search(r"<li>[A-E][A-Z0-9]", text), "option letter run into its text"
         for furniture in ("Your answer", "Check<", "Show model answer", "Tick every answer"):
             assert furniture not in text, furniture
-        assert "<code>" in text  # ...while the question ids stay findable
+        # The question and its options are what a search finds; the id and the "Revise: ..."
+        # line are not (the lesson itself is indexed on its own page).
+        assert "Revise:" not in text
+        questions = [q for q in bank if q.level == level]
+        assert not [q.id for q in questions if f"<code>{q.id}</code>" in text]
+        assert all(block_html(q.prompt) in text for q in questions)
+
+
+@slow
+def test_lessons_rank_above_the_quiz_pages_in_search(site):
+    boosts = {d["location"]: d.get("boost", 1) for d in _search_docs(site)}
+    quiz = {loc: b for loc, b in boosts.items() if loc.startswith("quiz/") and "/" in loc[5:]}
+    assert quiz and all(b < 1 for b in quiz.values())
+    assert all(b == 1 for loc, b in boosts.items() if loc.startswith("lessons/"))
 
 
 @slow

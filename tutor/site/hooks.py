@@ -127,9 +127,14 @@ def on_page_content(html_: str, page: Any, config: Any, files: Any) -> str:
         for problem in rendered.problems:
             log.warning("%s", problem)  # a warning fails the strict build
         html_ = rendered.content
-        if rendered.stylesheet is not None:
-            href = get_relative_url(rendered.stylesheet, page.url)
-            html_ = f'<link rel="stylesheet" href="{href}">\n{html_}'
+        # JupyterLab's CSS, then the site's touches to it, which win at equal specificity.
+        sheets = [rendered.stylesheet, notebook_page.NOTEBOOK_STYLES]
+        links = [
+            f'<link rel="stylesheet" href="{get_relative_url(sheet, page.url)}">'
+            for sheet in sheets
+            if sheet is not None
+        ]
+        html_ = "\n".join([*links, html_])
     else:
         html_ = lesson_page.break_table_code(html_)
     scripts = vendor.scripts_for(html_)

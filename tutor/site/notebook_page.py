@@ -33,6 +33,9 @@ from tutor.site import notebook_figures
 from tutor.site.quiz_page import esc
 
 NOTEBOOK_CSS = "assets/stylesheets/notebook-{digest}.css"
+# The site's own rules for notebook pages (phone layout, outputs, plots), linked after
+# JupyterLab's CSS on notebook pages only.
+NOTEBOOK_STYLES = "assets/stylesheets/notebooks.css"
 WRAPPER = "jupyter-wrapper"
 
 

@@ -1,4 +1,5 @@
-/* Shows that a box scrolls sideways: wide tables, wide formulas and wide diagrams.
+/* Shows that a box scrolls sideways: wide tables (lessons' and notebook outputs'), wide
+ * formulas and wide diagrams.
  *
  * A box whose content is wider than itself gets data-scroll="right", "left" or "both"
  * (where more content hides), and extra.css fades that edge, so a cut-off column reads as
@@ -8,7 +9,9 @@
 (function () {
   "use strict";
 
-  var BOXES = ".md-typeset__scrollwrap, .md-typeset div.arithmatex, .md-typeset div.mermaid";
+  var BOXES =
+    ".md-typeset__scrollwrap, .md-typeset div.arithmatex, .md-typeset div.mermaid, " +
+    ".md-typeset .nb-scroll";
 
   function mark(box) {
     var more = box.scrollWidth - box.clientWidth;

@@ -1,17 +1,19 @@
 /* Keeps Mermaid diagrams readable (loaded right after the bundled mermaid.tiny.js, only on
- * pages with a diagram; see tutor/site.py).
+ * pages with a diagram; see tutor/site/vendor.py).
  *
  * Mermaid sizes a diagram with width="100%" and max-width = its natural width, so a wide
  * diagram shrinks to the column: a 1,600 px flowchart in a 690 px column had 7 px labels.
  * Material draws the SVG into a closed shadow root, where the site's CSS cannot reach, but
  * it calls the global mermaid.render; wrapping that call lets the SVG carry a min-width too.
- * A diagram may shrink to MIN_SCALE of its natural size; past that, div.mermaid scrolls
- * sideways (extra.css) with the same edge fade as wide tables (layout.js).
+ * A diagram may shrink to MIN_SCALE of its natural size, which fits the desktop column
+ * (688 px) with every diagram up to 1,058 px wide, at labels of about 10 px; past that,
+ * div.mermaid scrolls sideways (extra.css) with the same edge fade and "scroll" line as wide
+ * tables (layout.js).
  */
 (function () {
   "use strict";
 
-  var MIN_SCALE = 0.75;
+  var MIN_SCALE = 0.65;
   var mermaid = window.mermaid;
   if (!mermaid || typeof mermaid.render !== "function") return;
 
