@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import shutil
+import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -61,6 +62,8 @@ class Plan:
     budget: BudgetPlan | None = None  # what the time budget decided, if one applied
     # seconds_per_step / seconds_per_eval / train_seconds / eval_seconds, when measured
     estimate: dict[str, float] | None = None
+    # Examples in the training and evaluation splits before the run drew its samples.
+    pools: tuple[int, int] | None = None
 
     @property
     def target(self) -> float | None:
@@ -143,10 +146,11 @@ def plan(options: Options) -> Plan:
     data = _load_data(spec, recipe, status)
     if not options.resume and budget_applies(recipe, given):
         recipe, budget, estimate = fit_budget(recipe, hw, model, data, given)
+    pools = (len(data.train), len(data.eval))
     data = data.subsample(recipe.max_train_samples, recipe.max_eval_samples, recipe.seed)
     if run_dir is None:
         run_dir = runs.new_run_dir(DAY)
-    p = Plan(hw, recipe, data, model, run_dir, resume_from, spec, budget, estimate)
+    p = Plan(hw, recipe, data, model, run_dir, resume_from, spec, budget, estimate, pools)
     _write_run_json(p, status="running")
     return p
 
@@ -378,7 +382,9 @@ def execute(p: Plan) -> Result:
             {},
         )
 
-    logits, labels, eval_loss = _final_evaluation(p, trainer, outcome)
+    started = time.perf_counter()
+    logits, labels, eval_loss, reused = _final_evaluation(p, trainer, outcome)
+    final_eval_seconds = 0.0 if reused else time.perf_counter() - started
     # Softmax turns logits into probabilities; subtracting the max first keeps exp() finite.
     shifted = np.exp(logits - logits.max(axis=-1, keepdims=True))
     probs = shifted / shifted.sum(axis=-1, keepdims=True)
@@ -405,7 +411,6 @@ def execute(p: Plan) -> Result:
         list(p.data.eval["text"]), labels.tolist(), probs.tolist(), p.data.label_names
     )
     samples_path = artifacts.write_predictions(samples, folder)
-    eval_seconds = outcome.extra.get("eval_seconds") or []
     metrics = {
         "day": DAY,
         "accuracy": scores["accuracy"],
@@ -417,10 +422,13 @@ def execute(p: Plan) -> Result:
         "label_names": p.data.label_names,
         "train_examples": len(p.data.train),
         "eval_examples": len(p.data.eval),
+        # Training only (the steps and checkpoint saves): evaluations are counted apart.
         "train_samples_per_second": outcome.train_samples_per_second,
-        # Trainer.train() time: the training steps and the evaluations during training.
         "train_seconds": round(outcome.train_seconds, 1),
-        "eval_seconds": round(sum(eval_seconds), 1),
+        # Every evaluation: those during training and the final one (0 s when the last
+        # one during training already saw the saved weights).
+        "eval_seconds": round(outcome.eval_seconds + final_eval_seconds, 1),
+        "evaluations": outcome.evaluations + int(not reused),
         "steps": outcome.global_step,
         # > 0: the saved (and evaluated) weights are the mean of this many snapshots.
         "averaged_snapshots": outcome.extra.get("averaged_snapshots", 0),
@@ -485,9 +493,10 @@ def _layerwise_optimizer(model, recipe: Recipe):
 
 
 def _final_evaluation(p: Plan, trainer, outcome):
-    """Logits, labels and loss of the saved weights on the evaluation set. When the last
-    periodic evaluation ran on exactly those weights (at the last step, no averaging), its
-    logits are reused instead of evaluating everything a second time."""
+    """Logits, labels and loss of the saved weights on the evaluation set, and whether
+    they were reused: when the last periodic evaluation ran on exactly those weights (at
+    the last step, no averaging), its logits are reused instead of evaluating everything
+    a second time."""
     import numpy as np
 
     last = trainer.last_eval
@@ -500,11 +509,13 @@ def _final_evaluation(p: Plan, trainer, outcome):
         and p.resume_from is None
     ):
         logits, labels, loss = last["logits"], last["labels"], evals[-1]["eval_loss"]
+        reused = True
     else:
+        reused = False
         prediction = trainer.predict(trainer.eval_dataset)
         logits, labels = prediction.predictions, prediction.label_ids
         loss = prediction.metrics.get("test_loss", float("nan"))
-    return np.asarray(logits, dtype=np.float64), np.asarray(labels), float(loss)
+    return np.asarray(logits, dtype=np.float64), np.asarray(labels), float(loss), reused
 
 
 def _card_facts(p: Plan, metrics: dict[str, Any]) -> dict[str, Any]:

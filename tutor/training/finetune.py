@@ -91,11 +91,15 @@ class TrainOutcome:
     interrupted: bool
     global_step: int
     max_steps: int
+    # Training only: Trainer.train()'s wall time less the evaluations it ran (checkpoint
+    # saves count as training). The rate is over the same seconds.
     train_seconds: float
     train_samples_per_second: float
     log_history: list[dict[str, Any]]
     checkpoint_dir: Path | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    eval_seconds: float = 0.0  # the evaluations during training, all of them
+    evaluations: int = 0
 
 
 def _callbacks(estimate: dict[str, float] | None = None):
@@ -416,9 +420,16 @@ def build_trainer(
     eta.final_eval = recipe.average_from is not None
 
     class _Trainer(Trainer):
+        # Wall seconds of every evaluate() call, whole (set-up and first batch included).
+        evaluation_seconds: list[float]
+
         def evaluate(self, *args, **kwargs):
-            with inference_attention(self.model):
-                return super().evaluate(*args, **kwargs)
+            start = time.perf_counter()
+            try:
+                with inference_attention(self.model):
+                    return super().evaluate(*args, **kwargs)
+            finally:
+                self.evaluation_seconds.append(time.perf_counter() - start)
 
         def _get_eval_sampler(self, eval_dataset):
             # Longest first, so that each batch pads little; the order is remembered so
@@ -450,6 +461,7 @@ def build_trainer(
         optimizers=(optimizer, None),
     )
     trainer.last_eval = last_eval
+    trainer.evaluation_seconds = []
     trainer.remove_callback(PrinterCallback)
     trainer.remove_callback(ProgressCallback)
     if progress:
@@ -537,17 +549,26 @@ def latest_checkpoint(output_dir: Path) -> Path | None:
 def train(trainer, interrupt, eta, resume_from: Path | None = None) -> TrainOutcome:
     from tutor.training.averaging import averaged_snapshots
 
+    evaluated = getattr(trainer, "evaluation_seconds", [])
+    before = len(evaluated)
     t0 = time.perf_counter()
     with no_library_bars():
         output = trainer.train(resume_from_checkpoint=str(resume_from) if resume_from else None)
     seconds = time.perf_counter() - t0
     state = trainer.state
+    # Evaluations run inside train(): their time is neither training time nor speed.
+    evaluating = sum(evaluated[before:])
+    training = max(seconds - evaluating, 1e-9)
+    runtime = float(output.metrics.get("train_runtime", seconds))
+    samples = float(output.metrics.get("train_samples_per_second", 0.0)) * runtime
     return TrainOutcome(
         interrupted=interrupt.requested,
         global_step=state.global_step,
         max_steps=state.max_steps,
-        train_seconds=seconds,
-        train_samples_per_second=float(output.metrics.get("train_samples_per_second", 0.0)),
+        train_seconds=training,
+        train_samples_per_second=samples / training,
+        eval_seconds=evaluating,
+        evaluations=len(evaluated) - before,
         log_history=list(state.log_history),
         checkpoint_dir=latest_checkpoint(Path(trainer.args.output_dir)),
         extra={
