@@ -110,6 +110,12 @@ def day7_result(result: Any) -> None:
         verdict = "reached" if result.passed else "not reached"
         table.add_row("target", f"{m['target_accuracy']:.0%} {verdict}")
     console.print(table)
+    if m.get("advice"):
+        from rich.markup import escape
+
+        console.print("[bold]What would change the outcome[/bold]")
+        for line in m["advice"]:
+            console.print(f"- {escape(line)}")
     files = Table(title="Saved", title_justify="left", show_header=False)
     files.add_column(style="bold")
     files.add_column()

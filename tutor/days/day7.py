@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from tutor import paths, runs
+from tutor.days import day7_advice
 from tutor.errors import UsageError
 from tutor.training.budget import BudgetPlan
 from tutor.training.data import TextData, load_files, load_named
@@ -311,13 +312,21 @@ def _write_run_json(p: Plan, status: str, **extra: Any) -> None:
     write_json_atomic(path, record)
 
 
-def _record(p: Plan, status: str, accuracy: float | None) -> bool:
+def _record(
+    p: Plan, status: str, accuracy: float | None, metrics: dict[str, Any] | None = None
+) -> bool:
     target = p.target
     if not runs.is_main_process():
         return False
     smoke = p.recipe.name == "smoke"
     passed = bool(accuracy is not None and target is not None and accuracy >= target)
     saved = json.loads((p.run_dir / "run.json").read_text(encoding="utf-8"))
+    # What would change the outcome, for `tutor progress` (day7_advice).
+    extra: dict[str, Any] = {}
+    if metrics:
+        extra = {"advice": metrics["advice"], "next_command": metrics["next_command"]}
+    elif status == "interrupted":
+        extra = {"advice": [], "next_command": "tutor run day7 --resume"}
     runs.record_run(
         {
             "run_id": p.run_dir.name,
@@ -334,6 +343,7 @@ def _record(p: Plan, status: str, accuracy: float | None) -> bool:
             "model": p.model.description,
             "dataset": p.data.source,
             "smoke": smoke,
+            **extra,
         }
     )
     return passed
@@ -444,13 +454,15 @@ def execute(p: Plan) -> Result:
         "target_accuracy": p.target,
         "finished_at": runs.now_iso(),
     }
+    metrics["advice"] = day7_advice.advice(metrics)
+    metrics["next_command"] = day7_advice.next_command(metrics)
     metrics_path = artifacts.write_metrics(metrics, folder)
     card = artifacts.write_model_card(model_dir, _card_facts(p, metrics))
     # The final model is saved; intermediate checkpoints (optimizer state included) are
     # several times its size and only ever needed to resume.
     shutil.rmtree(folder / "checkpoints", ignore_errors=True)
     _write_run_json(p, status="completed")
-    passed = _record(p, "completed", scores["accuracy"])
+    passed = _record(p, "completed", scores["accuracy"], metrics)
     return Result(
         folder,
         False,
