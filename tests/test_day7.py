@@ -49,6 +49,9 @@ def test_smoke_run_on_a_tiny_bert_leaves_a_complete_run_folder(tiny_bert, tutor_
     assert "Sample predictions on held-out texts" in result.output
     assert "Confident and right" in result.output and "Close calls" in result.output
     assert "Writing model shards" not in result.output
+    # Training and evaluation apart; the hardware in one pair of parentheses at most.
+    assert "(training only)" in result.output and "evaluation time" in result.output
+    assert "threads) (" not in result.output
     run_dir = _only_run_dir(tutor_home)
     for name in RUN_FILES:
         assert (run_dir / name).is_file(), name
@@ -57,6 +60,10 @@ def test_smoke_run_on_a_tiny_bert_leaves_a_complete_run_folder(tiny_bert, tutor_
     assert (metrics["train_examples"], metrics["eval_examples"]) == (48, 32)
     assert "eta_note" not in metrics and metrics["budget"] is None  # smoke: fixed sizes
     assert 0.0 <= metrics["accuracy"] <= 1.0 and metrics["train_samples_per_second"] > 0
+    # 48 examples, batch 8: 6 steps, one evaluation at step 6 (its logits are the final ones).
+    assert metrics["evaluations"] == 1 and metrics["eval_seconds"] > 0
+    rate = metrics["train_samples_per_second"] * metrics["train_seconds"]
+    assert rate == pytest.approx(48, rel=0.05)  # the samples read, over training time only
     assert sum(map(sum, metrics["confusion_matrix"])) == 32
     assert metrics["hardware"]["device"] == "cpu" and metrics["recipe"]["name"] == "smoke"
     samples = json.loads((run_dir / "sample_predictions.json").read_text())

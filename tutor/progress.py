@@ -739,6 +739,7 @@ def _run_status(
         status = last.get("status")
         how = f"{status}, " if status and status != "completed" else ""
         detail = f"latest {day} run did not pass: {how}{_metric(last)}{wanted}"
+        action = last.get("next_command") or action  # what would change it (day7_advice)
     elif mine:
         detail = f"only smoke-profile {day} runs so far; they do not count"
     else:

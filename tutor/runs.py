@@ -7,7 +7,8 @@ When it finishes (or is interrupted) it is appended to ``$TUTOR_HOME/runs.json``
         {"run_id": "day7-20261123-101500", "day": "day7", "run_dir": "...",
          "status": "completed" | "interrupted", "started_at": iso, "finished_at": iso,
          "metric": "accuracy", "value": 0.91, "target": 0.85, "passed": true,
-         "recipe": "cpu", "model": "...", "dataset": "...", "smoke": false}]}
+         "recipe": "cpu", "model": "...", "dataset": "...", "smoke": false,
+         "advice": ["..."], "next_command": "tutor run day7 --time-budget 26"}]}
 """
 
 from __future__ import annotations
@@ -52,6 +53,10 @@ class RunRecord(BaseModel):
     model: StrictStr | None = None
     dataset: StrictStr | None = None
     smoke: StrictBool = False
+    # A run that missed its target: what would change the outcome (days/day7_advice),
+    # and the command of the most promising change, which `tutor progress` shows.
+    advice: list[StrictStr] = Field(default_factory=list)
+    next_command: StrictStr | None = None
 
 
 FIELDS = {"runs": state.Entries(RunRecord)}

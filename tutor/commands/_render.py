@@ -22,10 +22,10 @@ def plan(p: Any) -> None:
     )
     table.add_column(style="bold")
     table.add_column()
-    table.add_row("hardware", f"{p.hardware.name} ({p.hardware.device}, precision {r.precision})")
+    table.add_row("hardware", p.hardware.describe(r.precision))
     table.add_row("model", p.model.description)
     table.add_row("data", p.data.source)
-    table.add_row("examples", f"{len(p.data.train):,} train / {len(p.data.eval):,} eval")
+    table.add_row("examples", _examples(p))
     table.add_row("tokens", f"max {r.max_length} ({r.truncation} truncation), padded per batch")
     table.add_row(
         "training",
@@ -66,6 +66,15 @@ def plan(p: Any) -> None:
         console.print(f"[dim]- {note}[/dim]")
 
 
+def _examples(p: Any) -> str:
+    """What the run reads and evaluates on, out of what the data set has."""
+    train, held_out = len(p.data.train), len(p.data.eval)
+    pool_train, pool_eval = p.pools or (train, held_out)
+    of_train = f" (of {pool_train:,})" if pool_train > train else ""
+    of_eval = f", a seeded sample of the {pool_eval:,} held out" if pool_eval > held_out else ""
+    return f"{train:,} train{of_train} / {held_out:,} eval{of_eval}"
+
+
 def day7_result(result: Any) -> None:
     from rich.table import Table
 
@@ -84,8 +93,14 @@ def day7_result(result: Any) -> None:
     table.add_row("accuracy", f"{m['accuracy']:.4f}")
     table.add_row("F1", f"{m['f1']:.4f}")
     table.add_row("eval loss", f"{m['eval_loss']:.4f}")
-    table.add_row("train samples/s", f"{m['train_samples_per_second']:.1f}")
+    table.add_row("train samples/s", f"{m['train_samples_per_second']:.1f} (training only)")
     table.add_row("training time", f"{m['train_seconds'] / 60:.1f} min")
+    if m.get("eval_seconds") is not None:
+        n = m.get("evaluations")
+        of = (
+            f" ({n} evaluation{'s' if n != 1 else ''} of {m['eval_examples']:,} texts)" if n else ""
+        )
+        table.add_row("evaluation time", f"{m['eval_seconds'] / 60:.1f} min{of}")
     if m.get("averaged_snapshots"):
         table.add_row("weights", f"mean of {m['averaged_snapshots']} snapshots")
     if m.get("skipped_evaluations"):
@@ -95,6 +110,12 @@ def day7_result(result: Any) -> None:
         verdict = "reached" if result.passed else "not reached"
         table.add_row("target", f"{m['target_accuracy']:.0%} {verdict}")
     console.print(table)
+    if m.get("advice"):
+        from rich.markup import escape
+
+        console.print("[bold]What would change the outcome[/bold]")
+        for line in m["advice"]:
+            console.print(f"- {escape(line)}")
     files = Table(title="Saved", title_justify="left", show_header=False)
     files.add_column(style="bold")
     files.add_column()

@@ -10,11 +10,13 @@ from __future__ import annotations
 import json
 import logging
 import shutil
+import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from tutor import paths, runs
+from tutor.days import day7_advice
 from tutor.errors import UsageError
 from tutor.training.budget import BudgetPlan
 from tutor.training.data import TextData, load_files, load_named
@@ -61,6 +63,8 @@ class Plan:
     budget: BudgetPlan | None = None  # what the time budget decided, if one applied
     # seconds_per_step / seconds_per_eval / train_seconds / eval_seconds, when measured
     estimate: dict[str, float] | None = None
+    # Examples in the training and evaluation splits before the run drew its samples.
+    pools: tuple[int, int] | None = None
 
     @property
     def target(self) -> float | None:
@@ -143,10 +147,11 @@ def plan(options: Options) -> Plan:
     data = _load_data(spec, recipe, status)
     if not options.resume and budget_applies(recipe, given):
         recipe, budget, estimate = fit_budget(recipe, hw, model, data, given)
+    pools = (len(data.train), len(data.eval))
     data = data.subsample(recipe.max_train_samples, recipe.max_eval_samples, recipe.seed)
     if run_dir is None:
         run_dir = runs.new_run_dir(DAY)
-    p = Plan(hw, recipe, data, model, run_dir, resume_from, spec, budget, estimate)
+    p = Plan(hw, recipe, data, model, run_dir, resume_from, spec, budget, estimate, pools)
     _write_run_json(p, status="running")
     return p
 
@@ -307,13 +312,21 @@ def _write_run_json(p: Plan, status: str, **extra: Any) -> None:
     write_json_atomic(path, record)
 
 
-def _record(p: Plan, status: str, accuracy: float | None) -> bool:
+def _record(
+    p: Plan, status: str, accuracy: float | None, metrics: dict[str, Any] | None = None
+) -> bool:
     target = p.target
     if not runs.is_main_process():
         return False
     smoke = p.recipe.name == "smoke"
     passed = bool(accuracy is not None and target is not None and accuracy >= target)
     saved = json.loads((p.run_dir / "run.json").read_text(encoding="utf-8"))
+    # What would change the outcome, for `tutor progress` (day7_advice).
+    extra: dict[str, Any] = {}
+    if metrics:
+        extra = {"advice": metrics["advice"], "next_command": metrics["next_command"]}
+    elif status == "interrupted":
+        extra = {"advice": [], "next_command": "tutor run day7 --resume"}
     runs.record_run(
         {
             "run_id": p.run_dir.name,
@@ -330,6 +343,7 @@ def _record(p: Plan, status: str, accuracy: float | None) -> bool:
             "model": p.model.description,
             "dataset": p.data.source,
             "smoke": smoke,
+            **extra,
         }
     )
     return passed
@@ -378,7 +392,9 @@ def execute(p: Plan) -> Result:
             {},
         )
 
-    logits, labels, eval_loss = _final_evaluation(p, trainer, outcome)
+    started = time.perf_counter()
+    logits, labels, eval_loss, reused = _final_evaluation(p, trainer, outcome)
+    final_eval_seconds = 0.0 if reused else time.perf_counter() - started
     # Softmax turns logits into probabilities; subtracting the max first keeps exp() finite.
     shifted = np.exp(logits - logits.max(axis=-1, keepdims=True))
     probs = shifted / shifted.sum(axis=-1, keepdims=True)
@@ -405,7 +421,6 @@ def execute(p: Plan) -> Result:
         list(p.data.eval["text"]), labels.tolist(), probs.tolist(), p.data.label_names
     )
     samples_path = artifacts.write_predictions(samples, folder)
-    eval_seconds = outcome.extra.get("eval_seconds") or []
     metrics = {
         "day": DAY,
         "accuracy": scores["accuracy"],
@@ -417,10 +432,13 @@ def execute(p: Plan) -> Result:
         "label_names": p.data.label_names,
         "train_examples": len(p.data.train),
         "eval_examples": len(p.data.eval),
+        # Training only (the steps and checkpoint saves): evaluations are counted apart.
         "train_samples_per_second": outcome.train_samples_per_second,
-        # Trainer.train() time: the training steps and the evaluations during training.
         "train_seconds": round(outcome.train_seconds, 1),
-        "eval_seconds": round(sum(eval_seconds), 1),
+        # Every evaluation: those during training and the final one (0 s when the last
+        # one during training already saw the saved weights).
+        "eval_seconds": round(outcome.eval_seconds + final_eval_seconds, 1),
+        "evaluations": outcome.evaluations + int(not reused),
         "steps": outcome.global_step,
         # > 0: the saved (and evaluated) weights are the mean of this many snapshots.
         "averaged_snapshots": outcome.extra.get("averaged_snapshots", 0),
@@ -436,13 +454,15 @@ def execute(p: Plan) -> Result:
         "target_accuracy": p.target,
         "finished_at": runs.now_iso(),
     }
+    metrics["advice"] = day7_advice.advice(metrics)
+    metrics["next_command"] = day7_advice.next_command(metrics)
     metrics_path = artifacts.write_metrics(metrics, folder)
     card = artifacts.write_model_card(model_dir, _card_facts(p, metrics))
     # The final model is saved; intermediate checkpoints (optimizer state included) are
     # several times its size and only ever needed to resume.
     shutil.rmtree(folder / "checkpoints", ignore_errors=True)
     _write_run_json(p, status="completed")
-    passed = _record(p, "completed", scores["accuracy"])
+    passed = _record(p, "completed", scores["accuracy"], metrics)
     return Result(
         folder,
         False,
@@ -485,9 +505,10 @@ def _layerwise_optimizer(model, recipe: Recipe):
 
 
 def _final_evaluation(p: Plan, trainer, outcome):
-    """Logits, labels and loss of the saved weights on the evaluation set. When the last
-    periodic evaluation ran on exactly those weights (at the last step, no averaging), its
-    logits are reused instead of evaluating everything a second time."""
+    """Logits, labels and loss of the saved weights on the evaluation set, and whether
+    they were reused: when the last periodic evaluation ran on exactly those weights (at
+    the last step, no averaging), its logits are reused instead of evaluating everything
+    a second time."""
     import numpy as np
 
     last = trainer.last_eval
@@ -500,11 +521,13 @@ def _final_evaluation(p: Plan, trainer, outcome):
         and p.resume_from is None
     ):
         logits, labels, loss = last["logits"], last["labels"], evals[-1]["eval_loss"]
+        reused = True
     else:
+        reused = False
         prediction = trainer.predict(trainer.eval_dataset)
         logits, labels = prediction.predictions, prediction.label_ids
         loss = prediction.metrics.get("test_loss", float("nan"))
-    return np.asarray(logits, dtype=np.float64), np.asarray(labels), float(loss)
+    return np.asarray(logits, dtype=np.float64), np.asarray(labels), float(loss), reused
 
 
 def _card_facts(p: Plan, metrics: dict[str, Any]) -> dict[str, Any]:

@@ -55,7 +55,7 @@ class Setup:
     def describe(self) -> list[tuple[str, str]]:
         r = self.recipe
         rows = [
-            ("hardware", f"{self.hardware.name} ({self.hardware.device}, precision {r.precision})"),
+            ("hardware", self.hardware.describe(r.precision)),
             ("profile", f"{r.name}, seed {r.seed}"),
         ]
         if self.model is not None:

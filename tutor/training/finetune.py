@@ -91,11 +91,15 @@ class TrainOutcome:
     interrupted: bool
     global_step: int
     max_steps: int
+    # Training only: Trainer.train()'s wall time less the evaluations it ran (checkpoint
+    # saves count as training). The rate is over the same seconds.
     train_seconds: float
     train_samples_per_second: float
     log_history: list[dict[str, Any]]
     checkpoint_dir: Path | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    eval_seconds: float = 0.0  # the evaluations during training, all of them
+    evaluations: int = 0
 
 
 def _callbacks(estimate: dict[str, float] | None = None):
@@ -384,7 +388,10 @@ def build_trainer(
     left before the run has measured its own.
 
     ``trainer.last_eval`` holds the logits and labels of the latest evaluation, so that
-    the run need not evaluate the final weights a second time to get them.
+    the run need not evaluate the final weights a second time to get them. Evaluation
+    reads length-sorted batches, but every output (``evaluate``, ``predict``,
+    ``last_eval``) comes back in the evaluation set's row order: row i of the logits is
+    text i.
     """
     import numpy as np
     from transformers import DataCollatorWithPadding, Trainer
@@ -406,7 +413,6 @@ def build_trainer(
 
     def compute_metrics(eval_pred) -> dict[str, float]:
         logits, labels = eval_pred
-        last_eval.update(logits=logits, labels=labels)
         return classification_metrics(labels, np.argmax(logits, axis=-1), num_labels)
 
     interrupt, eta = _callbacks(estimate)
@@ -414,9 +420,34 @@ def build_trainer(
     eta.final_eval = recipe.average_from is not None
 
     class _Trainer(Trainer):
+        # Wall seconds of every evaluate() call, whole (set-up and first batch included).
+        evaluation_seconds: list[float]
+
         def evaluate(self, *args, **kwargs):
-            with inference_attention(self.model):
-                return super().evaluate(*args, **kwargs)
+            start = time.perf_counter()
+            try:
+                with inference_attention(self.model):
+                    return super().evaluate(*args, **kwargs)
+            finally:
+                self.evaluation_seconds.append(time.perf_counter() - start)
+
+        def _get_eval_sampler(self, eval_dataset):
+            # Longest first, so that each batch pads little; the order is remembered so
+            # that the outputs can be put back in the data set's order.
+            return _LengthSorted(eval_dataset)
+
+        def evaluation_loop(self, dataloader, *args, **kwargs):
+            output = super().evaluation_loop(dataloader, *args, **kwargs)
+            # The sampler's order, recomputed from the rows (the dataloader may wrap the
+            # sampler, e.g. to shard it over several processes).
+            order = _length_order(dataloader.dataset)
+            output = output._replace(
+                predictions=in_data_order(output.predictions, order),
+                label_ids=in_data_order(output.label_ids, order),
+            )
+            if output.predictions is not None:
+                last_eval.update(logits=output.predictions, labels=output.label_ids)
+            return output
 
     trainer = _Trainer(
         model=model,
@@ -430,6 +461,7 @@ def build_trainer(
         optimizers=(optimizer, None),
     )
     trainer.last_eval = last_eval
+    trainer.evaluation_seconds = []
     trainer.remove_callback(PrinterCallback)
     trainer.remove_callback(ProgressCallback)
     if progress:
@@ -439,6 +471,58 @@ def build_trainer(
 
         trainer.add_callback(average_callback(recipe.average_from))
     return trainer, interrupt, eta
+
+
+_ORDERS: dict[str, list[int]] = {}
+
+
+def _length_order(dataset) -> list[int]:
+    """Row indices of a tokenised data set, longest input first (ties in row order).
+    Remembered per data set fingerprint: each evaluation asks twice."""
+    key = getattr(dataset, "_fingerprint", None)
+    if key is not None and key in _ORDERS and len(_ORDERS[key]) == len(dataset):
+        return _ORDERS[key]
+    lengths = [len(x) for x in dataset["input_ids"]]
+    order = sorted(range(len(lengths)), key=lambda i: -lengths[i])
+    if key is not None:
+        _ORDERS.clear()  # one evaluation set at a time is enough
+        _ORDERS[key] = order
+    return order
+
+
+class _LengthSorted:
+    """An evaluation sampler: every row once, longest first. Unlike the Trainer's
+    length-grouped sampler (random groups) its order is known, so :func:`in_data_order`
+    can undo it."""
+
+    def __init__(self, dataset) -> None:
+        self.order = _length_order(dataset)
+
+    def __iter__(self):
+        return iter(self.order)
+
+    def __len__(self) -> int:
+        return len(self.order)
+
+
+def in_data_order(outputs, order: list[int]):
+    """Evaluation outputs that came in ``order`` (output k is row ``order[k]``), put back
+    in row order: output i then belongs to text i. Tuples of arrays are reordered each."""
+    import numpy as np
+
+    if outputs is None:
+        return None
+    if isinstance(outputs, (tuple, list)):
+        return type(outputs)(in_data_order(x, order) for x in outputs)
+    outputs = np.asarray(outputs)
+    if len(outputs) != len(order):
+        raise RuntimeError(
+            f"evaluation returned {len(outputs)} outputs for {len(order)} rows: "
+            "cannot tell which output belongs to which text"
+        )
+    restored = np.empty_like(outputs)
+    restored[np.asarray(order, dtype=np.int64)] = outputs
+    return restored
 
 
 @contextlib.contextmanager
@@ -465,17 +549,26 @@ def latest_checkpoint(output_dir: Path) -> Path | None:
 def train(trainer, interrupt, eta, resume_from: Path | None = None) -> TrainOutcome:
     from tutor.training.averaging import averaged_snapshots
 
+    evaluated = getattr(trainer, "evaluation_seconds", [])
+    before = len(evaluated)
     t0 = time.perf_counter()
     with no_library_bars():
         output = trainer.train(resume_from_checkpoint=str(resume_from) if resume_from else None)
     seconds = time.perf_counter() - t0
     state = trainer.state
+    # Evaluations run inside train(): their time is neither training time nor speed.
+    evaluating = sum(evaluated[before:])
+    training = max(seconds - evaluating, 1e-9)
+    runtime = float(output.metrics.get("train_runtime", seconds))
+    samples = float(output.metrics.get("train_samples_per_second", 0.0)) * runtime
     return TrainOutcome(
         interrupted=interrupt.requested,
         global_step=state.global_step,
         max_steps=state.max_steps,
-        train_seconds=seconds,
-        train_samples_per_second=float(output.metrics.get("train_samples_per_second", 0.0)),
+        train_seconds=training,
+        train_samples_per_second=samples / training,
+        eval_seconds=evaluating,
+        evaluations=len(evaluated) - before,
         log_history=list(state.log_history),
         checkpoint_dir=latest_checkpoint(Path(trainer.args.output_dir)),
         extra={

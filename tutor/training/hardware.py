@@ -30,6 +30,11 @@ class Hardware:
     def to_dict(self) -> dict:
         return asdict(self)
 
+    def describe(self, precision: str) -> str:
+        """One line for a plan: "CPU (2 threads), precision fp32", "NVIDIA A100 x 2, ..."."""
+        count = f" x {self.count}" if self.count > 1 else ""
+        return f"{self.name}{count}, precision {precision}"
+
 
 def choose_precision(hw: Hardware) -> Precision:
     """Hugging Face's convention: bf16 where the device supports it, else fp16 on a GPU.
