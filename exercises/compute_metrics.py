@@ -24,6 +24,5 @@ def compute_metrics(eval_pred: tuple[list[list[float]], list[int]]) -> dict[str,
     when there is no true positive. Raise ValueError if there are no examples or if the
     number of rows and labels differ.
     """
-    logits, labels = eval_pred
-    # TODO
+    # TODO: logits, labels = eval_pred; predict with argmax; count; return the dict.
     raise NotImplementedError("TODO: implement compute_metrics")
