@@ -35,7 +35,13 @@ def test_the_papers_example(exercise):
 
 
 def test_sentinels_follow_the_text_left_to_right(exercise):
-    inputs, targets = exercise.corrupt(TEXT, [(8, 1), (0, 1), (4, 2)])
+    try:
+        inputs, targets = exercise.corrupt(TEXT, [(8, 1), (0, 1), (4, 2)])
+    except ValueError as exc:
+        raise AssertionError(
+            f"the spans (8,1), (0,1), (4,2) are valid but came in another order, and corrupt "
+            f"raised ValueError: {exc}. Sort the spans by start before anything else"
+        ) from None
     want_in = [s(0), "you", "for", "inviting", s(1), "your", "party", s(2), "week", "."]
     want_out = [s(0), "Thank", s(1), "me", "to", s(2), "last", s(3)]
     assert inputs == want_in and targets == want_out, (
