@@ -665,7 +665,8 @@ def _runner_contract_problems(exercise: Exercise, test: Path) -> list[str]:
     tests = [
         node
         for node in tree.body
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name.startswith("test_")
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.name.startswith("test_")
     ]
     if not tests:
         problems.append(f"{exercise.name}: {test}: has no test_ function")
