@@ -13,10 +13,11 @@ def lists(tp: int, tn: int, fp: int, fn: int) -> tuple[list[int], list[int]]:
 
 
 def test_confusion(exercise):
-    labels, predictions = [1, 0, 1, 1, 0, 0, 1], [1, 0, 0, 1, 1, 0, 0]
+    labels, predictions = [1, 0, 1, 1, 0, 0, 1, 1], [1, 0, 0, 1, 1, 0, 0, 1]
     got = tuple(exercise.confusion(labels, predictions))
-    assert got == (2, 2, 1, 2), (
-        f"expected (tp, tn, fp, fn) = (2, 2, 1, 2), got {got}: a false positive is a "
+    assert got == (3, 2, 1, 2), (
+        f"expected (tp, tn, fp, fn) = (3, 2, 1, 2), got {got}: 1 is the positive class; a "
+        f"true negative is label 0 predicted 0; a false positive is a "
         f"PREDICTED 1 whose label is 0, a false negative a predicted 0 whose label is 1"
     )
 
