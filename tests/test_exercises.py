@@ -382,9 +382,17 @@ def test_each_in_page_exercise_has_known_mistakes(exercise):
     assert len(list(MISTAKES.glob(f"{exercise.name}__*.py"))) >= 2, exercise.name
 
 
-@pytest.mark.parametrize(
-    "mistake", sorted(MISTAKES.glob("*__*.py")), ids=lambda p: p.stem.replace("__", ":")
-)
+def _mistakes(in_page: bool) -> list[Path]:
+    names = {e.name for e in exercises.load_manifest() if e.in_page == in_page}
+    return [p for p in sorted(MISTAKES.glob("*__*.py")) if p.stem.split("__")[0] in names]
+
+
+def test_every_mistake_belongs_to_an_exercise():
+    names = {e.name for e in exercises.load_manifest()}
+    assert {p.stem.split("__")[0] for p in MISTAKES.glob("*.py")} <= names
+
+
+@pytest.mark.parametrize("mistake", _mistakes(True), ids=lambda p: p.stem.replace("__", ":"))
 def test_the_tests_reject_a_realistic_wrong_solution(mistake: Path):
     exercise = exercises.get_exercise(mistake.stem.split("__")[0])
     results = _run_in_process(exercise, mistake)
@@ -392,3 +400,19 @@ def test_the_tests_reject_a_realistic_wrong_solution(mistake: Path):
     assert failing, f"{mistake.name} passes every test of {exercise.name}"
     # Rejected by an assertion that explains, not by a crash of the wrong solution alone.
     assert any(m.startswith("AssertionError: ") and len(m) > 40 for m in failing.values()), failing
+
+
+def test_the_torch_exercises_reject_their_known_mistakes():
+    pytest.importorskip("torch")
+    by_exercise: dict[str, list[Path]] = {}
+    for mistake in _mistakes(False):
+        by_exercise.setdefault(mistake.stem.split("__")[0], []).append(mistake)
+    assert len(by_exercise) == len([e for e in exercises.load_manifest() if not e.in_page])
+    # One pytest session per round, each exercise with its next mistake: torch loads once.
+    for round_ in range(max(len(m) for m in by_exercise.values())):
+        files = {name: m[round_] for name, m in by_exercise.items() if len(m) > round_}
+        chosen = [exercises.get_exercise(name) for name in files]
+        results = exercises.run_tests(chosen, files, exercises.Content.shipped(), 300)
+        for name, result in results.items():
+            assert result.crash is None and result.timed_out is None, (name, result.crash)
+            assert result.failures, f"{files[name].name} passes every test of {name}"
