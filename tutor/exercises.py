@@ -1,7 +1,8 @@
 """Hands-on exercises: the manifest, and start / check / hint / solution / dev check.
 
 The content lives in the repository's ``exercises/`` (shipped as ``tutor._exercises``):
-``manifest.yaml`` lists each exercise (name, day, title, description, hint, file, test);
+``manifest.yaml`` lists each exercise (name, day, lesson, in_page, title, description,
+hint, file, test);
 ``<file>`` is the starter with TODOs; ``tests/test_*.py`` its tests. ``solutions/``
 (``tutor._solutions``) holds one solution per starter, under the same file name.
 
@@ -39,6 +40,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from tutor import paths, progress
 from tutor.errors import TutorError, UsageError, ValidationError
+from tutor.in_page_checks import in_page_problems
 
 MANIFEST_VERSION = 1
 MANIFEST_NAME = "manifest.yaml"
@@ -52,7 +54,14 @@ class Exercise(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
+    # The course day whose progress the exercise counts towards (tutor.progress keys its
+    # records by day); lessons without a day label use the nearest day.
     day: Annotated[int, Field(ge=1)]
+    # The lesson page it belongs to, relative to docs/: its "Exercises" section lists it.
+    lesson: Annotated[str, StringConstraints(pattern=r"^lessons/[a-z0-9][a-z0-9-]*\.md$")]
+    # True when the starter, the solution and the test need only the standard library:
+    # the lesson page then runs it in the browser (Pyodide). `tutor dev check` proves it.
+    in_page: bool
     title: Text
     description: Text
     hint: Text
@@ -342,7 +351,8 @@ def run_tests(
     """Test ``files[name]`` for each exercise in one pytest subprocess. If that one times
     out, each exercise runs alone, so only the one that hangs is reported as hanging."""
     _require("pytest", "the exercise tests run with pytest: pip install pytest")
-    _require("torch", "the exercises use PyTorch: pip install 'bert-tutor[ml]'")
+    if not all(e.in_page for e in exercises):
+        _require("torch", "these exercises use PyTorch: pip install 'bert-tutor[ml]'")
     results = _pytest_session(exercises, files, content, timeout)
     if len(exercises) > 1 and any(r.timed_out for r in results.values()):
         for exercise in exercises:
@@ -519,6 +529,13 @@ def dev_check(content: Content | None = None, timeout: float = 300.0) -> DevChec
                 f"{exercise.name}: the starter {starter} has no TODO to guide the learner"
             )
     problems += _unused_files(content, exercises)
+    for exercise in exercises:
+        if exercise.in_page:
+            problems += in_page_problems(
+                exercise.name,
+                [content.starter(exercise), content.solution(exercise), content.test(exercise)],
+                content.test(exercise),
+            )
 
     with_tests = [e for e in exercises if content.test(e).is_file()]
     starters = [e for e in with_tests if content.starter(e).is_file()]
