@@ -314,7 +314,7 @@ def quiz_state(home: Path) -> dict:
 
 def interview_order(seed: int) -> list[str]:
     from tutor import quiz as core
-    from tutor.questions import load_bank
+    from tutor.question_bank import load_bank
 
     pool = core.free_text_only(load_bank([BANK]).filter(level="medium"))
     import random

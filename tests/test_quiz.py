@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from tutor import history, quiz
 from tutor.cli import cli
-from tutor.questions import load_bank
+from tutor.question_bank import load_bank
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "questions"
 

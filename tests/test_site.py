@@ -76,7 +76,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def bank():
-    from tutor.questions import load_bank
+    from tutor.question_bank import load_bank
 
     saved = os.environ.pop("TUTOR_QUESTIONS_DIR", None)
     try:

@@ -1,6 +1,6 @@
 """Learner progress: tracker items per day, each ticked by evidence the tool can check.
 
-The items live in :data:`TRACKER`, one table for every day of the course. Each item names
+The items are course data (``tutor/course.yaml``, loaded by :mod:`tutor.course`). Each item names
 the evidence that ticks it:
 
 ``run``       a recorded ``tutor run dayNN`` that met its target (``passed``) and was not a
@@ -44,7 +44,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, StrictBool, StrictStr
 
-from tutor import history, paths, runs, state
+from tutor import course, history, paths, runs, state
+from tutor.course import Day, Evidence, EvidenceKind, Item
 from tutor.errors import UsageError
 from tutor.runs import now_iso
 
@@ -60,252 +61,43 @@ MASTERY_RULE = (
     f"{MASTERY_MIN_QUESTIONS} distinct questions answered."
 )
 
-EvidenceKind = Literal["run", "quiz", "exercise", "self"]
 ItemState = Literal["verified", "self-assessed", "todo"]
 ExerciseStatus = Literal["not started", "started", "passed", "solution revealed"]
 
 
 # --------------------------------------------------------------------------- the tracker
+# The days, their items and each item's evidence are course data (tutor/course.yaml).
 
 
-@dataclass(frozen=True)
-class Evidence:
-    kind: EvidenceKind
-    day: str | None = None  # run
-    topics: tuple[str, ...] = ()  # quiz
-    exercises: tuple[str, ...] = ()  # exercise
+def tracker() -> tuple[Day, ...]:
+    """The days of the tracker, in course order."""
+    return course.load().days
 
 
-def run(day: str) -> Evidence:
-    return Evidence("run", day=day)
+def _days() -> dict[str, Day]:
+    return {day.key: day for day in tracker()}
 
 
-def quiz(*topics: str) -> Evidence:
-    return Evidence("quiz", topics=topics)
+def _items() -> dict[str, Item]:
+    return course.load().items
 
 
-def exercise(*names: str) -> Evidence:
-    return Evidence("exercise", exercises=names)
-
-
-SELF = Evidence("self")
-
-
-@dataclass(frozen=True)
-class Item:
-    id: str
-    text: str
-    evidence: tuple[Evidence, ...]
-
-    @property
-    def self_markable(self) -> bool:
-        return SELF in self.evidence
-
-
-@dataclass(frozen=True)
-class Day:
-    key: str
-    title: str
-    items: tuple[Item, ...]
-
-    @property
-    def number(self) -> int:
-        return int(self.key.removeprefix("day"))
-
-
-TRACKER: tuple[Day, ...] = (
-    Day(
-        "day7",
-        "Rise of the pre-trained giants: BERT",
-        (
-            Item(
-                "day7.paradigm",
-                "I can describe the pre-training/fine-tuning paradigm",
-                (SELF, quiz("pretraining-finetuning")),
-            ),
-            Item(
-                "day7.bidirectional",
-                "I can explain what makes BERT bidirectional",
-                (quiz("bidirectionality", "mlm"),),
-            ),
-            Item(
-                "day7.softmax",
-                "I understand the role and properties of softmax",
-                (quiz("softmax", "cross-entropy"), exercise("softmax")),
-            ),
-            Item(
-                "day7.finetune",
-                "I have successfully fine-tuned a pre-trained BERT model on a sentiment task",
-                (run("day7"),),
-            ),
-        ),
-    ),
-    Day(
-        "day45",
-        "Fine-tuning BERT for downstream tasks",
-        (
-            Item(
-                "day45.strategies",
-                "I have compared fine-tuning strategies (full, frozen, top-k, discriminative "
-                "LRs, schedules) on the same data",
-                (run("day45"),),
-            ),
-            Item(
-                "day45.recipe",
-                "I can choose learning rate, epochs, warm-up and decay for a fine-tuning run, "
-                "set up discriminative learning rates, and say how freezing and small rates "
-                "guard against catastrophic forgetting",
-                (quiz("fine-tuning-practice"), exercise("discriminative_lr")),
-            ),
-            Item(
-                "day45.cls-head",
-                "I can put a classification head on [CLS] and train it with cross-entropy",
-                (quiz("task-heads"), exercise("cls_head")),
-            ),
-            Item(
-                "day45.evaluation",
-                "I can evaluate a fine-tuned model: a held-out set nobody tunes on, a metric "
-                "that fits the task, more than one seed, and what GLUE measures",
-                (quiz("evaluation"),),
-            ),
-        ),
-    ),
-    Day(
-        "day46",
-        "Transfer learning",
-        (
-            Item(
-                "day46.feature-vs-finetune",
-                "I have compared feature-based transfer (a frozen pre-trained encoder) with "
-                "fine-tuning the whole model on the same labelled data",
-                (run("day46"),),
-            ),
-            Item(
-                "day46.transfer",
-                "I can explain what transfer learning gains over training from scratch",
-                (quiz("transfer-learning"),),
-            ),
-            Item(
-                "day46.which-way",
-                "I can say what unlabelled pre-training text and labelled task data each "
-                "contribute, and when to use a frozen encoder rather than fine-tune it",
-                (SELF, quiz("transfer-learning", "pretraining-finetuning")),
-            ),
-        ),
-    ),
-    Day(
-        "day47",
-        "BERT's architecture and input representation",
-        (
-            Item(
-                "day47.architecture",
-                "I can sketch BERT's encoder-only stack and its sizes: layers, hidden size, "
-                "attention heads and parameters of base and large",
-                (SELF, quiz("bert-architecture")),
-            ),
-            Item(
-                "day47.inputs",
-                "I can build BERT's inputs for a sentence pair by hand: WordPiece tokens, "
-                "[CLS]/[SEP], token type ids, attention mask",
-                (quiz("bert-inputs"), exercise("input_encoding")),
-            ),
-            Item(
-                "day47.inside",
-                "I have run BERT on inputs of my own and inspected what goes in and comes out: "
-                "token, segment and position embeddings, attention mask, hidden states",
-                (run("day47"),),
-            ),
-        ),
-    ),
-    Day(
-        "day48",
-        "Pre-training tasks: MLM and NSP",
-        (
-            Item(
-                "day48.mlm",
-                "I can implement BERT's 80/10/10 masked-language-model masking and say why not "
-                "every chosen token becomes [MASK]",
-                (quiz("mlm"), exercise("mlm_masking")),
-            ),
-            Item(
-                "day48.nsp",
-                "I can build next-sentence-prediction pairs, say what NSP was meant to teach "
-                "and why RoBERTa dropped it",
-                (quiz("nsp"), exercise("nsp_pairs")),
-            ),
-            Item(
-                "day48.pretrain",
-                "I have trained a small BERT with the masked-language-model objective and seen "
-                "it learn to fill in masked words",
-                (run("day48"),),
-            ),
-        ),
-    ),
-    Day(
-        "day49",
-        "T5 and text-to-text; comparing models",
-        (
-            Item(
-                "day49.t5",
-                "I can explain T5's text-to-text framing (task prefixes, span corruption, one "
-                "loss for every task) and how it differs from an encoder-only model",
-                (quiz("t5"),),
-            ),
-            Item(
-                "day49.compare",
-                "I can compare Word2Vec, ELMo, GPT, BERT and T5: context, direction, "
-                "architecture and what each is good for",
-                (quiz("model-comparison"),),
-            ),
-            Item(
-                "day49.text-to-text",
-                "I have solved a task in text-to-text form (T5, or offline a T5-style "
-                "encoder-decoder) and compared it with a BERT-style classifier",
-                (run("day49"),),
-            ),
-            Item(
-                "day49.when",
-                "I can explain to someone else when fine-tuning BERT is the right tool and "
-                "when a text-to-text model is",
-                (SELF,),
-            ),
-        ),
-    ),
-    Day(
-        "day50",
-        "Applications and task heads",
-        (
-            Item(
-                "day50.heads",
-                "I have put different task heads on one pre-trained encoder (sentence pairs, "
-                "NER, extractive QA), seen each head's input and labels, and fine-tuned the "
-                "sentence-pair head end to end",
-                (run("day50"),),
-            ),
-            Item(
-                "day50.which-head",
-                "I can say which head, input and label format, and metric a task needs: "
-                "sequence classification, NER, extractive QA, sentence pairs, similarity",
-                (quiz("task-heads", "evaluation"),),
-            ),
-            Item(
-                "day50.product",
-                "I can turn a product need into one of these task types and explain the "
-                "choice to a non-specialist",
-                (SELF,),
-            ),
-        ),
-    ),
-)
-
-ITEMS: dict[str, Item] = {item.id: item for day in TRACKER for item in day.items}
-DAYS: dict[str, Day] = {day.key: day for day in TRACKER}
+def __getattr__(name: str) -> Any:
+    # The old constant names, for code written before the tracker became data.
+    if name == "TRACKER":
+        return tracker()
+    if name == "DAYS":
+        return _days()
+    if name == "ITEMS":
+        return _items()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def find_item(item_id: str) -> Item:
-    if item_id in ITEMS:
-        return ITEMS[item_id]
-    close = difflib.get_close_matches(item_id, list(ITEMS), n=3)
+    items = _items()
+    if item_id in items:
+        return items[item_id]
+    close = difflib.get_close_matches(item_id, list(items), n=3)
     hint = f" Did you mean {', '.join(close)}?" if close else " `tutor progress` lists them."
     raise UsageError(f"No tracker item '{item_id}'.{hint}")
 
@@ -314,8 +106,8 @@ def parse_day(text: str) -> str:
     """'7', 'day7', 'Day 7' -> 'day7'; only days the tracker has."""
     digits = text.strip().lower().removeprefix("day").strip()
     key = f"day{digits}"
-    if key not in DAYS:
-        known = ", ".join(d.key for d in TRACKER)
+    if key not in _days():
+        known = ", ".join(d.key for d in tracker())
         raise UsageError(f"No day '{text}' in the tracker (days: {known}).")
     return key
 
@@ -418,11 +210,12 @@ class ResetResult:
 
 def reset(day: str | None = None) -> ResetResult:
     """Start ``day`` (every day if None) afresh; see the module docstring for what that means."""
-    days = [parse_day(day)] if day else [d.key for d in TRACKER]
+    days = [parse_day(day)] if day else [d.key for d in tracker()]
     at = now_iso()
 
     def change(data: dict[str, Any]) -> ResetResult:
-        item_ids = {item.id for key in days for item in DAYS[key].items}
+        by_key = _days()
+        item_ids = {item.id for key in days for item in by_key[key].items}
         self_cleared = sorted(i for i in data["self_assessed"] if i in item_ids or not day)
         for item_id in self_cleared:
             del data["self_assessed"][item_id]
@@ -673,7 +466,7 @@ def evaluate() -> Report:
     run_records = [r for r in runs.load_runs() if isinstance(r, dict)]
     answers = history.load_quiz_state().get("answers", [])
     days = []
-    for day in TRACKER:
+    for day in tracker():
         reset_at = progress_state["resets"].get(day.key)
         since = _time(reset_at)
         items = [

@@ -19,12 +19,14 @@ from typing import Any
 
 import click
 
-LEVELS = ("easy", "medium")  # tutor.questions.LEVELS, kept here so --help stays light
+from tutor.commands._options import LevelChoice
+
+LEVELS = LevelChoice()  # the course data's levels, read when click needs them
 READ_AGAIN = "Read again on the course site (`mkdocs serve` in the repository, then open):"
 
 
 @click.command()
-@click.argument("level", type=click.Choice(LEVELS))
+@click.argument("level", type=LEVELS)
 @click.option("--topic", metavar="TOPIC", help="Only questions tagged TOPIC (e.g. softmax, mlm).")
 @click.option(
     "--count",
@@ -71,7 +73,7 @@ def quiz(
     from tutor import history
     from tutor import quiz as core
     from tutor.errors import UsageError
-    from tutor.questions import load_bank
+    from tutor.question_bank import load_bank
 
     # Before the first question: an answer that cannot be saved is never asked for.
     history.preflight()
