@@ -63,7 +63,7 @@ def record_run(day: str = "day7", *, passed: bool = True, smoke: bool = False, *
 
 
 def write_quiz(answers: list[tuple[str, list[str], bool, str]]) -> None:
-    """quiz.json in the format tutor/history.py writes (the contract between the two)."""
+    """quiz.json in the format tutor/quiz_history.py writes (the contract between the two)."""
     records = [
         {
             "question_id": qid,
@@ -213,7 +213,7 @@ def test_a_run_of_another_day_ticks_only_that_day():
 
 
 def test_quiz_mastery_ticks_quiz_items_through_the_history_module():
-    from tutor import history
+    from tutor import quiz_history as history
     from tutor.question_bank import load_bank
 
     topics = {"bidirectionality", "mlm"}

@@ -8,7 +8,8 @@ from pathlib import Path
 import fsrs
 import pytest
 
-from tutor import history, quiz, scheduling
+from tutor import quiz, scheduling
+from tutor import quiz_history as history
 from tutor.question_bank import load_bank
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "questions"

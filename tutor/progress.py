@@ -7,7 +7,7 @@ the evidence that ticks it:
               smoke-profile run (``$TUTOR_HOME/runs.json``, see :mod:`tutor.runs`). Smoke
               runs are recorded there too, but they prove the pipeline, not the skill.
 ``quiz``      mastery of a set of topics in the quiz history (``$TUTOR_HOME/quiz.json``, see
-              :mod:`tutor.history`); the rule is :data:`MASTERY_RULE`.
+              :mod:`tutor.quiz_history`); the rule is :data:`MASTERY_RULE`.
 ``exercise``  exercises passed with ``tutor check`` (kept in this module's state file),
               without their solution revealed before they passed.
 ``self``      only a person can judge it: ``tutor progress mark ITEM`` ticks it, shown as
@@ -44,7 +44,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, StrictBool, StrictStr
 
-from tutor import course, history, paths, runs, state
+from tutor import course, paths, runs, state
+from tutor import quiz_history as history
 from tutor.course import Day, Evidence, EvidenceKind, Item
 from tutor.errors import UsageError
 from tutor.runs import now_iso

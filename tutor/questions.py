@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, ClassVar, Literal, Union
 
 from pydantic import (
     AfterValidator,
@@ -27,6 +27,15 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from tutor import course
+from tutor.answers import (
+    LETTERS,
+    Grade,
+    InvalidAnswer,
+    is_close,
+    parse_bool,
+    parse_number,
+    positions,
+)
 
 FORMAT_VERSION = 1
 
@@ -154,6 +163,46 @@ class _QuestionBase(_Strict):
     def lesson_anchor(self) -> str:
         return self.lesson.split("#", 1)[1]
 
+    # ------------------------------------------------------------- behaviour of a type
+    # Each type says what input it expects, how a typed answer is judged, how the right
+    # answer and the verdict read in the terminal, and which Jinja template renders it on
+    # a quiz page (docs/overrides/quiz/<type>.html). ``order`` is the order the choices
+    # are shown in (file indices; empty for a question without choices).
+    # tests/test_question_types.py fails if a type lacks any of these.
+
+    page_template: ClassVar[str]
+    # Shown under the prompt in the terminal, e.g. "(more than one is right)".
+    terminal_note: ClassVar[str | None] = None
+
+    def expected_input(self, order: tuple[int, ...] = ()) -> str:
+        """What to type, e.g. 'a letter a-d or a number 1-4' (for prompts and re-asks)."""
+        raise NotImplementedError(type(self).__name__)
+
+    def judge(self, answer: str, order: tuple[int, ...] = ()) -> Grade:
+        """Grade a typed answer; raises :class:`InvalidAnswer` if it cannot be read."""
+        raise NotImplementedError(type(self).__name__)
+
+    def right_answer(self, order: tuple[int, ...] = ()) -> str:
+        """The right answer as the learner would see it: 'b', 'a, c', 'true', '0.665 M'."""
+        raise NotImplementedError(type(self).__name__)
+
+    def verdict(self, grade: Grade, order: tuple[int, ...] = ()) -> str:
+        """One line saying how the answer was judged, shown after it."""
+        if grade.correct:
+            return "✓ Correct."
+        return f"✗ Wrong: the answer is {self.right_answer(order)}."
+
+    def shown_choices(self, order: tuple[int, ...] = ()) -> list[Choice]:
+        """The choices in the order shown (none for a question without choices)."""
+        return []
+
+    def explained_choices(
+        self, grade: Grade, order: tuple[int, ...] = ()
+    ) -> list[tuple[int, bool, bool]]:
+        """(file index, picked, right) of the choices to explain after an answer, in shown
+        order: after a mistake every choice; after a right answer the ones picked."""
+        return []
+
 
 class _ChoiceQuestion(_QuestionBase):
     choices: list[Choice]
@@ -186,6 +235,22 @@ class _ChoiceQuestion(_QuestionBase):
         """Indices (into :attr:`choices`, file order) of the correct choices."""
         raise NotImplementedError
 
+    def shown_choices(self, order: tuple[int, ...] = ()) -> list[Choice]:
+        return [self.choices[i] for i in order]
+
+    def _span(self, order: tuple[int, ...]) -> str:
+        return f"a-{LETTERS[len(order) - 1]}"
+
+    def right_answer(self, order: tuple[int, ...] = ()) -> str:
+        return ", ".join(sorted(LETTERS[order.index(i)] for i in self.correct_indices))
+
+    def explained_choices(
+        self, grade: Grade, order: tuple[int, ...] = ()
+    ) -> list[tuple[int, bool, bool]]:
+        right = set(self.correct_indices)
+        shown = order if not grade.correct else [i for i in order if i in grade.chosen]
+        return [(i, i in grade.chosen, i in right) for i in shown]
+
 
 def _check_index(index: int, info: ValidationInfo, at: tuple[Any, ...] = ()) -> None:
     choices = info.data.get("choices")
@@ -202,6 +267,17 @@ def _check_index(index: int, info: ValidationInfo, at: tuple[Any, ...] = ()) -> 
 class SingleChoice(_ChoiceQuestion):
     type: Literal["single_choice"]
     answer: StrictInt
+    page_template: ClassVar[str] = "quiz/single_choice.html"
+
+    def expected_input(self, order: tuple[int, ...] = ()) -> str:
+        return f"a letter {self._span(order)} or a number 1-{len(order)}"
+
+    def judge(self, answer: str, order: tuple[int, ...] = ()) -> Grade:
+        picked = positions(answer, len(order))
+        if len(picked) != 1:
+            raise InvalidAnswer("pick one choice only")
+        chosen = (order[picked[0]],)
+        return Grade(chosen[0] == self.answer, chosen)
 
     @field_validator("answer", mode="before")
     @classmethod
@@ -232,6 +308,15 @@ class SingleChoice(_ChoiceQuestion):
 class MultipleChoice(_ChoiceQuestion):
     type: Literal["multiple_choice"]
     answer: list[StrictInt]
+    page_template: ClassVar[str] = "quiz/multiple_choice.html"
+    terminal_note: ClassVar[str | None] = "(more than one is right)"
+
+    def expected_input(self, order: tuple[int, ...] = ()) -> str:
+        return f"all the right letters {self._span(order)}, e.g. a,c"
+
+    def judge(self, answer: str, order: tuple[int, ...] = ()) -> Grade:
+        chosen = tuple(sorted(order[p] for p in positions(answer, len(order))))
+        return Grade(set(chosen) == set(self.answer), chosen)
 
     @field_validator("answer", mode="before")
     @classmethod
@@ -272,6 +357,22 @@ class MultipleChoice(_ChoiceQuestion):
 class TrueFalse(_QuestionBase):
     type: Literal["true_false"]
     answer: StrictBool
+    page_template: ClassVar[str] = "quiz/true_false.html"
+
+    def expected_input(self, order: tuple[int, ...] = ()) -> str:
+        return "t or f"
+
+    def judge(self, answer: str, order: tuple[int, ...] = ()) -> Grade:
+        value = parse_bool(answer)
+        return Grade(value == self.answer, value=value)
+
+    def right_answer(self, order: tuple[int, ...] = ()) -> str:
+        return "true" if self.answer else "false"
+
+    def verdict(self, grade: Grade, order: tuple[int, ...] = ()) -> str:
+        if grade.correct:
+            return "✓ Correct."
+        return f"✗ Wrong: the statement is {'True' if self.answer else 'False'}."
 
 
 class Numeric(_QuestionBase):
@@ -279,6 +380,18 @@ class Numeric(_QuestionBase):
     answer: FiniteNumber
     tolerance: FiniteNumber
     unit: Text | None = None
+    page_template: ClassVar[str] = "quiz/numeric.html"
+
+    def expected_input(self, order: tuple[int, ...] = ()) -> str:
+        return f"a number, in {self.unit}" if self.unit else "a number"
+
+    def judge(self, answer: str, order: tuple[int, ...] = ()) -> Grade:
+        number = parse_number(answer, self.unit)
+        return Grade(is_close(number, self.answer, self.tolerance), value=number)
+
+    def right_answer(self, order: tuple[int, ...] = ()) -> str:
+        text = f"{self.answer:g} (± {self.tolerance:g})"
+        return f"{text} {self.unit}" if self.unit else text
 
     @field_validator("tolerance")
     @classmethod
@@ -292,6 +405,33 @@ class FreeText(_QuestionBase):
     type: Literal["free_text"]
     model_answer: Text
     key_points: list[Text]
+    page_template: ClassVar[str] = "quiz/free_text.html"
+
+    # A free-text answer is typed as text, then judged in two steps: automatic feedback
+    # (tutor.grading, through the quiz session) and the learner's verdict. ``judge`` reads
+    # the self-grade given when there is no automatic feedback.
+    def expected_input(self, order: tuple[int, ...] = ()) -> str:
+        return "y or n"
+
+    def judge(self, answer: str, order: tuple[int, ...] = ()) -> Grade:
+        try:
+            value = parse_bool(answer)
+        except InvalidAnswer:
+            raise InvalidAnswer(f"'{answer.strip()}' is not y or n") from None
+        return Grade(value, value=value)
+
+    def right_answer(self, order: tuple[int, ...] = ()) -> str:
+        return self.model_answer
+
+    def verdict(self, grade: Grade, order: tuple[int, ...] = ()) -> str:
+        if grade.empty:
+            return "✗ Empty answer: counted as missed."
+        if grade.feedback is not None and grade.feedback.off_topic:
+            return "✗ Off topic: no part of the answer is about a key point; counted as missed."
+        said = "✓ Counted as right" if grade.correct else "✗ Counted as missed"
+        if grade.feedback is not None and grade.overridden:
+            return f"{said} (your call; the feedback suggested the other way)."
+        return f"{said}."
 
     @field_validator("key_points")
     @classmethod
@@ -312,7 +452,7 @@ Question = Annotated[
     Field(discriminator="type"),
 ]
 ChoiceQuestion = Union[SingleChoice, MultipleChoice]  # noqa: UP007
-QUESTION_MODELS: dict[str, type[BaseModel]] = {
+QUESTION_MODELS: dict[str, type[_QuestionBase]] = {
     "single_choice": SingleChoice,
     "multiple_choice": MultipleChoice,
     "true_false": TrueFalse,

@@ -11,7 +11,8 @@ from pathlib import Path
 import fsrs
 import pytest
 
-from tutor import history, paths
+from tutor import paths
+from tutor import quiz_history as history
 from tutor.errors import StateError
 from tutor.question_bank import load_bank
 
