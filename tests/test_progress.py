@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from tutor import course, paths, progress, runs
+from tutor import course, paths, progress, progress_state, runs
 from tutor.cli import cli
 
 
@@ -436,8 +436,8 @@ def test_state_is_versioned_json_and_a_migration_hook_upgrades_it(monkeypatch):
         data["self_assessed"] = {k.upper(): v for k, v in data["self_assessed"].items()}
         return data
 
-    monkeypatch.setattr(progress, "PROGRESS_VERSION", 2)
-    monkeypatch.setitem(progress.MIGRATIONS, 1, to_v2)
+    monkeypatch.setattr(progress_state, "PROGRESS_VERSION", 2)
+    monkeypatch.setitem(progress_state.MIGRATIONS, 1, to_v2)
     upgraded = progress.load_state()
     assert upgraded["format_version"] == 2
     assert set(upgraded["self_assessed"]) == {"DAY49.WHEN"}

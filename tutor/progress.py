@@ -1,14 +1,14 @@
 """Learner progress: tracker items per day, each ticked by evidence the tool can check.
 
-The items are course data (``tutor/course.yaml``, loaded by :mod:`tutor.course`). Each item names
-the evidence that ticks it:
+The items are course data (``tutor/course.yaml``, loaded by :mod:`tutor.course`). Each
+item names the evidence that ticks it:
 
 ``run``       a recorded ``tutor run dayNN`` that met its target (``passed``) and was not a
               smoke-profile run (``$TUTOR_HOME/runs.json``, see :mod:`tutor.runs`). Smoke
               runs are recorded there too, but they prove the pipeline, not the skill.
 ``quiz``      mastery of a set of topics in the quiz history (``$TUTOR_HOME/quiz.json``, see
               :mod:`tutor.quiz_history`); the rule is :data:`MASTERY_RULE`.
-``exercise``  exercises passed with ``tutor check`` (kept in this module's state file),
+``exercise``  exercises passed with ``tutor check`` (kept in progress.json),
               without their solution revealed before they passed.
 ``self``      only a person can judge it: ``tutor progress mark ITEM`` ticks it, shown as
               self-assessed, never as verified.
@@ -17,14 +17,8 @@ An item is *verified* when all its checkable (run, quiz, exercise) evidence hold
 *self-assessed* when the learner marked it but checkable evidence is missing (or it has
 none); otherwise *todo*.
 
-State: ``$TUTOR_HOME/progress.json``, versioned JSON written atomically under a lock::
-
-    {"format_version": 1,
-     "self_assessed": {"day7.paradigm": {"marked_at": iso}},
-     "exercises": {"softmax": {"day": "day7", "path": "...", "started_at": iso,
-                               "passed_at": iso, "revealed_at": iso,
-                               "last_checked_at": iso, "last_check_passed": true}},
-     "resets": {"day7": iso}}
+The state (self-assessments, exercise records, resets) is ``$TUTOR_HOME/progress.json``,
+read and written by :mod:`tutor.progress_state`.
 
 Reset (``tutor progress reset [--day D]``) never deletes quiz history or run records: they
 belong to ``tutor quiz`` and ``tutor run`` and serve more than this tracker. It clears the
@@ -38,21 +32,34 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, StrictBool, StrictStr
-
-from tutor import course, paths, runs, state
+from tutor import course, runs
 from tutor import quiz_history as history
 from tutor.course import Day, Evidence, EvidenceKind, Item
 from tutor.errors import UsageError
+from tutor.progress_state import (  # noqa: F401  (the tracker's state; tutor.exercises uses these names)
+    MIGRATIONS,
+    PROGRESS_VERSION,
+    ExerciseRecord,
+    ExerciseStatus,
+    SelfMark,
+    clear_exercise_results,
+    exercise_record,
+    exercise_status,
+    load_state,
+    parse_time,
+    preflight,
+    record_exercise_checked,
+    record_exercise_path,
+    record_exercise_started,
+    record_solution_revealed,
+    restore_exercise_record,
+    update_state,
+)
 from tutor.runs import now_iso
-
-PROGRESS_VERSION = 1
-# A future format adds a step here: MIGRATIONS[1] turns a version-1 dict into version 2.
-MIGRATIONS: dict[int, state.Migration] = {}
 
 MASTERY_THRESHOLD = 0.8
 MASTERY_MIN_QUESTIONS = 5
@@ -63,7 +70,6 @@ MASTERY_RULE = (
 )
 
 ItemState = Literal["verified", "self-assessed", "todo"]
-ExerciseStatus = Literal["not started", "started", "passed", "solution revealed"]
 
 
 # --------------------------------------------------------------------------- the tracker
@@ -113,69 +119,6 @@ def parse_day(text: str) -> str:
     return key
 
 
-# --------------------------------------------------------------------------- state file
-
-
-def _default() -> dict[str, Any]:
-    return {"format_version": PROGRESS_VERSION, "self_assessed": {}, "exercises": {}, "resets": {}}
-
-
-class SelfMark(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
-
-    marked_at: state.IsoTime
-
-
-class ExerciseRecord(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
-
-    day: StrictStr | None = None
-    path: StrictStr | None = None
-    started_at: state.IsoTime | None = None
-    passed_at: state.IsoTime | None = None
-    revealed_at: state.IsoTime | None = None
-    last_checked_at: state.IsoTime | None = None
-    last_check_passed: StrictBool | None = None
-
-
-FIELDS = {
-    "self_assessed": state.Entries(SelfMark, mapping=True),
-    "exercises": state.Entries(ExerciseRecord, mapping=True),
-    "resets": state.Entries(state.IsoTime, mapping=True),
-}
-
-
-def _check(data: dict[str, Any]) -> list[str]:
-    return state.repair(data, FIELDS)
-
-
-def preflight() -> None:
-    """Before a change: the state folder can be written and progress.json can be read."""
-    state.preflight((paths.progress_state_path(), PROGRESS_VERSION))
-
-
-def load_state() -> dict[str, Any]:
-    return state.read_json(
-        paths.progress_state_path(),
-        default=_default,
-        version=PROGRESS_VERSION,
-        migrations=MIGRATIONS,
-        check=_check,
-    )
-
-
-def update_state(change: Callable[[dict[str, Any]], Any]) -> Any:
-    preflight()
-    return state.update_json(
-        paths.progress_state_path(),
-        change,
-        default=_default,
-        version=PROGRESS_VERSION,
-        migrations=MIGRATIONS,
-        check=_check,
-    )
-
-
 # --------------------------------------------------------------------------- changes
 
 
@@ -221,99 +164,16 @@ def reset(day: str | None = None) -> ResetResult:
         for item_id in self_cleared:
             del data["self_assessed"][item_id]
         cleared = []
-        for name, record in data["exercises"].items():
+        for name, record in list(data["exercises"].items()):
             if not isinstance(record, dict) or (day and record.get("day") not in days):
                 continue
-            # The learner's file stays where it is, so the exercise stays started.
-            kept = {k: record[k] for k in ("day", "path", "started_at") if k in record}
-            if kept != record:
+            if clear_exercise_results(data, name):
                 cleared.append(name)
-            data["exercises"][name] = kept
         for key in days:
             data["resets"][key] = at
         return ResetResult(days, self_cleared, sorted(cleared), at)
 
     return update_state(change)
-
-
-def exercise_record(name: str) -> dict[str, Any]:
-    record = load_state()["exercises"].get(name)
-    return record if isinstance(record, dict) else {}
-
-
-def record_exercise_started(name: str, day: str, path: str) -> None:
-    """A fresh start: any earlier result of this exercise is dropped with the old file."""
-
-    def change(data: dict[str, Any]) -> None:
-        data["exercises"][name] = {"day": day, "path": path, "started_at": now_iso()}
-
-    update_state(change)
-
-
-def restore_exercise_record(name: str, record: dict[str, Any] | None) -> None:
-    """Put back an exercise's earlier record (None: none), undoing a failed start."""
-
-    def change(data: dict[str, Any]) -> None:
-        if record is None:
-            data["exercises"].pop(name, None)
-        else:
-            data["exercises"][name] = record
-
-    update_state(change)
-
-
-def record_exercise_path(name: str, day: str, path: str) -> None:
-    """Where the learner's existing copy is, without touching its results."""
-
-    def change(data: dict[str, Any]) -> None:
-        record = data["exercises"].get(name)
-        if not isinstance(record, dict):
-            record = data["exercises"][name] = {}
-        record.update(day=day, path=path)
-        record.setdefault("started_at", now_iso())
-
-    update_state(change)
-
-
-def record_exercise_checked(name: str, day: str, path: str, passed: bool) -> None:
-    def change(data: dict[str, Any]) -> None:
-        record = data["exercises"].get(name)
-        if not isinstance(record, dict):
-            record = data["exercises"][name] = {}
-        now = now_iso()
-        record.update(day=day, path=path, last_checked_at=now, last_check_passed=passed)
-        record.setdefault("started_at", now)
-        # Passing is an achievement kept until the learner starts over or resets: a
-        # later broken edit does not take it away.
-        if passed and not record.get("passed_at"):
-            record["passed_at"] = now
-
-    update_state(change)
-
-
-def record_solution_revealed(name: str, day: str) -> None:
-    def change(data: dict[str, Any]) -> None:
-        record = data["exercises"].get(name)
-        if not isinstance(record, dict):
-            record = data["exercises"][name] = {"day": day}
-        record.setdefault("revealed_at", now_iso())
-
-    update_state(change)
-
-
-def exercise_status(record: dict[str, Any]) -> ExerciseStatus:
-    if _revealed_first(record):
-        return "solution revealed"
-    if record.get("passed_at"):
-        return "passed"
-    if record.get("path") or record.get("started_at"):
-        return "started"
-    return "not started"
-
-
-def _revealed_first(record: dict[str, Any]) -> bool:
-    revealed, passed = _time(record.get("revealed_at")), _time(record.get("passed_at"))
-    return revealed is not None and (passed is None or revealed <= passed)
 
 
 # --------------------------------------------------------------------------- evaluation
@@ -450,7 +310,7 @@ def quiz_mastery(
         tags = answer.get("topics") or []
         if not isinstance(tags, list) or not set(tags) & set(wanted):
             continue
-        when = _time(answer.get("answered_at"))
+        when = parse_time(answer.get("answered_at"))
         if when is None or (since is not None and when < since):
             continue
         key = (when, order)
@@ -469,7 +329,7 @@ def evaluate() -> Report:
     days = []
     for day in tracker():
         reset_at = progress_state["resets"].get(day.key)
-        since = _time(reset_at)
+        since = parse_time(reset_at)
         items = [
             _item_status(item, progress_state, run_records, answers, since) for item in day.items
         ]
@@ -513,7 +373,7 @@ def _run_status(
     mine = [
         r
         for r in run_records
-        if r.get("day") == day and _counts_since(_time(r.get("finished_at")), since)
+        if r.get("day") == day and _counts_since(parse_time(r.get("finished_at")), since)
     ]
     good = [r for r in mine if r.get("passed") is True and not r.get("smoke")]
     if good:
@@ -633,19 +493,6 @@ def _describe(evidence: Evidence) -> str:
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def _time(value: Any) -> dt.datetime | None:
-    """An ISO timestamp as an aware UTC datetime (naive ones are taken as UTC)."""
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        when = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.timezone.utc)
-    return when.astimezone(dt.timezone.utc)
 
 
 def _counts_since(when: dt.datetime | None, since: dt.datetime | None) -> bool:
