@@ -46,6 +46,17 @@ def test_every_page_the_course_names_exists_and_the_nav_numbers_it_the_same_way(
         assert entries[lesson.page] == f"{lesson.number} · {lesson.title}{day}"
 
 
+def test_every_lesson_has_the_anchors_the_course_promises():
+    from tutor.lesson_links import page_anchors
+
+    docs = REPO_ROOT / "docs"
+    if not docs.is_dir():
+        pytest.skip("no docs/ folder (an installed package)")
+    for lesson in course.load().lessons:
+        missing = [a for a in lesson.anchors if a not in page_anchors(docs / lesson.page)]
+        assert not missing, f"{lesson.page} lacks {missing}"
+
+
 def test_readers_get_the_tracker_from_the_course_data():
     from tutor import progress
 

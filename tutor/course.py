@@ -87,12 +87,14 @@ class Topic(_Model):
 
 
 class Lesson(_Model):
-    """A lesson page, ``number`` in reading order; ``day`` the course plan's day it covers."""
+    """A lesson page, ``number`` in reading order; ``day`` the course plan's day it covers;
+    ``anchors`` the sections of it that other pages and the questions rely on."""
 
     page: Page
     number: StrictInt
     title: Text
     day: DayId | None = None
+    anchors: Seq[Slug] = ()  # the sections other pages and the questions rely on
 
 
 class Evidence(_Model):
