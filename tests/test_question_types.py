@@ -42,6 +42,7 @@ def right_input(item):
 def test_every_type_has_all_its_behaviour(bank, qtype):
     model = QUESTION_MODELS[qtype]
     assert model.page_template == f"quiz/{qtype}.html"
+    assert model.type_label
     if (TEMPLATES / "quiz").is_dir():  # the page templates, once the site has them
         assert (TEMPLATES / model.page_template).is_file(), model.page_template
     item = quiz.shuffle_choices(sample(bank, qtype), random.Random(1))

@@ -137,6 +137,7 @@ def load_bank(paths: list[Path] | None = None, *, check_links: bool = False) -> 
     ``check_links`` also checks each lesson link against the ``docs/`` folder of the
     checkout the file is in (see :func:`docs_dir_for`); files with none are not checked.
     """
+    course.load()  # the levels and topics questions are checked against: its problems first
     if paths is None:
         directory = tutor_paths.questions_dir()
         files = question_files(directory)

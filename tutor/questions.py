@@ -39,14 +39,6 @@ from tutor.answers import (
 
 FORMAT_VERSION = 1
 
-TYPES: tuple[str, ...] = (
-    "single_choice",
-    "multiple_choice",
-    "true_false",
-    "numeric",
-    "free_text",
-)
-
 _SLUG = re.compile(r"[a-z0-9-]+")
 _LESSON = re.compile(r"(?!/)[^#\s]+\.md#[^#\s]+")
 _MAX_CHOICES = 26  # lettered a-z in the quiz
@@ -171,6 +163,8 @@ class _QuestionBase(_Strict):
     # tests/test_question_types.py fails if a type lacks any of these.
 
     page_template: ClassVar[str]
+    # What a quiz page calls the type, e.g. "One answer".
+    type_label: ClassVar[str]
     # Shown under the prompt in the terminal, e.g. "(more than one is right)".
     terminal_note: ClassVar[str | None] = None
 
@@ -268,6 +262,7 @@ class SingleChoice(_ChoiceQuestion):
     type: Literal["single_choice"]
     answer: StrictInt
     page_template: ClassVar[str] = "quiz/single_choice.html"
+    type_label: ClassVar[str] = "One answer"
 
     def expected_input(self, order: tuple[int, ...] = ()) -> str:
         return f"a letter {self._span(order)} or a number 1-{len(order)}"
@@ -309,6 +304,7 @@ class MultipleChoice(_ChoiceQuestion):
     type: Literal["multiple_choice"]
     answer: list[StrictInt]
     page_template: ClassVar[str] = "quiz/multiple_choice.html"
+    type_label: ClassVar[str] = "Several answers"
     terminal_note: ClassVar[str | None] = "(more than one is right)"
 
     def expected_input(self, order: tuple[int, ...] = ()) -> str:
@@ -358,6 +354,7 @@ class TrueFalse(_QuestionBase):
     type: Literal["true_false"]
     answer: StrictBool
     page_template: ClassVar[str] = "quiz/true_false.html"
+    type_label: ClassVar[str] = "True or false"
 
     def expected_input(self, order: tuple[int, ...] = ()) -> str:
         return "t or f"
@@ -381,6 +378,7 @@ class Numeric(_QuestionBase):
     tolerance: FiniteNumber
     unit: Text | None = None
     page_template: ClassVar[str] = "quiz/numeric.html"
+    type_label: ClassVar[str] = "Calculation"
 
     def expected_input(self, order: tuple[int, ...] = ()) -> str:
         return f"a number, in {self.unit}" if self.unit else "a number"
@@ -406,6 +404,7 @@ class FreeText(_QuestionBase):
     model_answer: Text
     key_points: list[Text]
     page_template: ClassVar[str] = "quiz/free_text.html"
+    type_label: ClassVar[str] = "Explain"
 
     # A free-text answer is typed as text, then judged in two steps: automatic feedback
     # (tutor.grading, through the quiz session) and the learner's verdict. ``judge`` reads
@@ -460,6 +459,8 @@ QUESTION_MODELS: dict[str, type[_QuestionBase]] = {
     "free_text": FreeText,
 }
 QUESTION_ADAPTER: TypeAdapter[Any] = TypeAdapter(Question)
+# The type names, in the order error messages list them.
+TYPES: tuple[str, ...] = tuple(QUESTION_MODELS)
 
 
 # Names that moved out of this module when it was split by concern; kept importable for
