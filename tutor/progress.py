@@ -132,7 +132,7 @@ def mark(item_id: str) -> Item:
         )
 
     def change(data: dict[str, Any]) -> None:
-        data["self_assessed"][item.id] = {"marked_at": now_iso()}
+        data["self_assessed"][item.id] = SelfMark(marked_at=now_iso()).model_dump()
 
     update_state(change)
     return item

@@ -1,5 +1,6 @@
 """A quiz, without any I/O: pick questions, shuffle their choices, grade typed answers
-and sum up a session. `tutor quiz` (tutor/commands/quiz.py) drives it.
+and sum up a session. The loop is :class:`tutor.quiz_session.QuizSession`; `tutor quiz`
+(tutor/commands/quiz.py) drives it; each question type judges its own answers.
 
 Choices are shown in a shuffled order and lettered a, b, c...; a :class:`QuizItem`
 keeps the mapping from shown position to the choice's index in the YAML file, so

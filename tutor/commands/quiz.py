@@ -1,7 +1,9 @@
 """`tutor quiz easy|medium`: interview practice in the terminal.
 
-On a terminal: rich panels, lettered shuffled choices and immediate feedback. Without
-one (a pipe, a script, CliRunner): plain text, answers read line by line from stdin.
+The loop is :class:`tutor.quiz_session.QuizSession`, shown by the one terminal UI of
+:mod:`tutor.commands.quiz_terminal`: on a terminal rich panels, lettered shuffled choices
+and immediate feedback; without one (a pipe, a script, CliRunner) plain text, answers
+read line by line from stdin.
 Every answer is saved to quiz.json as soon as it is given; end of input or Ctrl-C ends
 the quiz with the summary of what was answered.
 """
