@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
@@ -31,6 +32,17 @@ def tutor_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home = tmp_path / "tutor-home"
     monkeypatch.setenv("TUTOR_HOME", str(home))
     return home
+
+
+@pytest.fixture(autouse=True)
+def tutor_logger_as_found():
+    """A CLI invocation points the "tutor" logger at its own handler and stops it
+    propagating (tutor.cli._setup_logging); put it back after each test, so that caplog
+    sees the core's warnings whatever ran before."""
+    log = logging.getLogger("tutor")
+    saved = (list(log.handlers), log.level, log.propagate)
+    yield
+    log.handlers[:], log.level, log.propagate = saved[0], saved[1], saved[2]
 
 
 @pytest.fixture(scope="session")
