@@ -71,6 +71,7 @@ def test_day45_rejects_an_unknown_strategy(tutor_home):
     assert not (tutor_home / "runs").exists() or not any((tutor_home / "runs").iterdir())
 
 
+@pytest.mark.shared_data
 def test_day46_learning_curve(tiny_bert, tutor_home):
     result = _run(
         "run", "day46", "--profile", "smoke", "--model", str(tiny_bert), "--sizes", "16,32"
@@ -207,6 +208,7 @@ def _tiny_glue(folder):
     return folder
 
 
+@pytest.mark.shared_data
 def test_day49_text_to_text_vs_classifier(tiny_bert, tutor_home, tmp_path, monkeypatch):
     monkeypatch.setenv("TUTOR_DATA_DIR", str(_tiny_glue(tmp_path / "glue")))
     result = _run("run", "day49", "--profile", "smoke", "--model", str(tiny_bert))
@@ -226,6 +228,7 @@ def test_day49_text_to_text_vs_classifier(tiny_bert, tutor_home, tmp_path, monke
     assert examples[-1]["input"].startswith("cola sentence: ")
 
 
+@pytest.mark.shared_data
 def test_day49_t5_needs_the_hub(tiny_bert, tutor_home):
     result = _run(
         "run",

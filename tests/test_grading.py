@@ -314,7 +314,7 @@ def quiz_state(home: Path) -> dict:
 
 def interview_order(seed: int) -> list[str]:
     from tutor import quiz as core
-    from tutor.questions import load_bank
+    from tutor.question_bank import load_bank
 
     pool = core.free_text_only(load_bank([BANK]).filter(level="medium"))
     import random
@@ -422,16 +422,16 @@ NO_TORCH_UNTIL_FREE_TEXT = textwrap.dedent(
     import json, sys
     from click.testing import CliRunner
     from tutor.cli import cli
-    from tutor.commands import quiz as command
+    from tutor.commands import quiz_terminal as command
 
     seen = []
-    shown = command._PlainUI.question
+    shown = command.TerminalUI.question
 
     def question(self, item, number, total):
         seen.append([item.question.type, "torch" in sys.modules])
         shown(self, item, number, total)
 
-    command._PlainUI.question = question
+    command.TerminalUI.question = question
     before = "torch" in sys.modules
     # Each line is an answer to some type and is re-asked by the others.
     lines = ["a", "t", "110", "y"] * 10

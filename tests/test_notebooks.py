@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO_ROOT, SHARED_DATA
+from tests.helpers import REPO_ROOT, SHARED_DATA, paths_marking_shared_data
 from tutor import notebooks
 
 NOTEBOOK_DIR = REPO_ROOT / "docs" / "notebooks"
@@ -393,7 +393,7 @@ def notebook_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", paths_marking_shared_data(NOTEBOOKS, ["cola", "day45-strategies"]))
 def test_notebook_runs_in_the_smoke_profile(path: Path, notebook_env: Path):
     from jupyter_client.kernelspec import KernelSpecManager
 

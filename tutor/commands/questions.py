@@ -6,7 +6,9 @@ from pathlib import Path
 
 import click
 
-LEVELS = ("easy", "medium")  # tutor.questions.LEVELS, kept here so --help stays light
+from tutor.commands._options import LevelChoice
+
+LEVELS = LevelChoice()  # the course data's levels, read when click needs them
 
 
 @click.group()
@@ -22,7 +24,7 @@ def validate(paths: tuple[Path, ...]) -> None:
     PATHS may be YAML files or folders of them. Exits 1 if anything is wrong, with one
     line per problem: FILE:LINE: question 'ID' field 'FIELD': message.
     """
-    from tutor.questions import LONGEST_RIGHT_TARGET, load_bank
+    from tutor.question_bank import LONGEST_RIGHT_TARGET, load_bank
 
     bank = load_bank(list(paths) if paths else None, check_links=True)
     counts = bank.count_by_level()
@@ -65,7 +67,8 @@ def grade(question_id: str, answer: str, as_json: bool) -> None:
 
     from tutor import grading
     from tutor.errors import UsageError
-    from tutor.questions import FreeText, load_bank
+    from tutor.question_bank import load_bank
+    from tutor.questions import FreeText
 
     bank = load_bank()
     try:
@@ -94,14 +97,14 @@ def grade(question_id: str, answer: str, as_json: bool) -> None:
 
 
 @questions.command("list")
-@click.option("--level", type=click.Choice(LEVELS), help="Only this level.")
+@click.option("--level", type=LEVELS, help="Only this level.")
 @click.option("--topic", metavar="TOPIC", help="Only questions tagged TOPIC.")
 def list_(level: str | None, topic: str | None) -> None:
     """List the questions: id, level, type and topics."""
     from rich.console import Console
     from rich.table import Table
 
-    from tutor.questions import load_bank
+    from tutor.question_bank import load_bank
 
     bank = load_bank().filter(level=level, topic=topic)
     table = Table(show_edge=False, pad_edge=False)
