@@ -16,7 +16,7 @@ By MkDocs event:
   plain text (:mod:`.lesson_nav`).
 - ``on_page_content``: rewrites notebook pages (:mod:`.notebook_page`: action bar, shared
   stylesheet, code cells out of search), lets lesson table code wrap only between words
-  (:mod:`.lesson_page`), and adds the on-demand scripts a page asks for (:mod:`.vendor`:
+  (:mod:`.lesson_page`), fills a lesson's Exercises section (:mod:`.exercises`), and adds the on-demand scripts a page asks for (:mod:`.vendor`:
   Mermaid only where there is a diagram).
 - ``on_post_build``: writes the notebook stylesheet, and rewrites the formulas in the
   search index as readable text (:mod:`.search_index`).
@@ -30,7 +30,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from tutor.site import lesson_nav, lesson_page, notebook_page, quiz_page, search_index, vendor
+from tutor.site import (
+    exercises,
+    lesson_nav,
+    lesson_page,
+    notebook_page,
+    quiz_page,
+    search_index,
+    vendor,
+)
 
 try:
     from mkdocs.plugins import event_priority as _event_priority
@@ -72,6 +80,10 @@ def on_files(files: Any, config: Any) -> Any:
         bank = load_bank()
     except TutorError as exc:
         raise PluginError(f"The question bank cannot be loaded: {exc.format_message()}") from exc
+    try:
+        exercises.load()  # the lessons' Exercises sections (on_page_content)
+    except TutorError as exc:
+        raise PluginError(f"The exercises cannot be loaded: {exc.format_message()}") from exc
 
     def read_source(page: str) -> str | None:
         file = files.get_file_from_path(page)
@@ -113,6 +125,7 @@ def on_page_content(html_: str, page: Any, config: Any, files: Any) -> str:
             html_ = f'<link rel="stylesheet" href="{get_relative_url(css, page.url)}">\n{html_}'
     else:
         html_ = lesson_page.break_table_code(html_)
+        html_ = exercises.fill_page(html_, src_uri)
     scripts = vendor.scripts_for(html_)
     for script in scripts:
         html_ += f'\n<script src="{get_relative_url(script, page.url)}"></script>'
