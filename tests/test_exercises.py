@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import shutil
 from pathlib import Path
@@ -190,14 +191,16 @@ def test_manifest_problems_are_all_reported_with_the_exercise(tmp_path: Path):
     (tmp_path / "manifest.yaml").write_text(
         "format_version: 1\n"
         "exercises:\n"
-        "  - {name: good, day: 7, title: T, description: D, hint: H, file: good.py,"
-        " test: tests/test_good.py}\n"
-        "  - {name: nohint, day: 7, title: T, description: D, hint: '  ', file: a.py,"
-        " test: tests/test_a.py}\n"
-        "  - {name: Bad-Name, day: 0, title: T, description: D, hint: H, file: ../b.py,"
-        " test: tests/test_b.py, extra: 1}\n"
-        "  - {name: good, day: 7, title: T, description: D, hint: H, file: c.py,"
-        " test: tests/test_c.py}\n",
+        "  - {name: good, day: 7, lesson: lessons/a.md, in_page: true, title: T, description: D,"
+        " hint: H, file: good.py, test: tests/test_good.py}\n"
+        "  - {name: nohint, day: 7, lesson: lessons/a.md, in_page: true, title: T,"
+        " description: D, hint: '  ', file: a.py, test: tests/test_a.py}\n"
+        "  - {name: Bad-Name, day: 0, lesson: lessons/a.md, in_page: true, title: T,"
+        " description: D, hint: H, file: ../b.py, test: tests/test_b.py, extra: 1}\n"
+        "  - {name: good, day: 7, lesson: lessons/a.md, in_page: true, title: T, description: D,"
+        " hint: H, file: c.py, test: tests/test_c.py}\n"
+        "  - {name: where, day: 7, lesson: ../a.md, title: T, description: D,"
+        " hint: H, file: d.py, test: tests/test_d.py}\n",
         encoding="utf-8",
     )
     content = exercises.Content(tmp_path, tmp_path)
@@ -207,7 +210,10 @@ def test_manifest_problems_are_all_reported_with_the_exercise(tmp_path: Path):
     assert "exercise 2 ('nohint') field 'hint'" in text
     for field in ("name", "day", "file", "extra"):
         assert f"exercise 3 ('Bad-Name') field '{field}'" in text
-    assert len(caught.value.problems) == 5
+    # The lesson is a page under lessons/, and in_page must be said either way.
+    assert "exercise 5 ('where') field 'lesson'" in text
+    assert "exercise 5 ('where') field 'in_page'" in text
+    assert len(caught.value.problems) == 7
 
     (tmp_path / "manifest.yaml").write_text(
         (tmp_path / "manifest.yaml")
@@ -215,7 +221,8 @@ def test_manifest_problems_are_all_reported_with_the_exercise(tmp_path: Path):
         .replace("hint: '  '", "hint: H")
         .replace("Bad-Name, day: 0", "bad, day: 1")
         .replace("../b.py", "b.py")
-        .replace(", extra: 1", ""),
+        .replace(", extra: 1", "")
+        .replace("lesson: ../a.md,", "lesson: lessons/a.md, in_page: false,"),
         encoding="utf-8",
     )
     with pytest.raises(ValidationError) as caught:
@@ -248,8 +255,8 @@ def _toy_content(root: Path) -> tuple[Path, Path]:
         ("negate", "return x  # TODO", None),
     ):
         entries.append(
-            f"  - {{name: {name}, day: 7, title: T, description: D, hint: H, file: {name}.py,"
-            f" test: tests/test_{name}.py}}\n"
+            f"  - {{name: {name}, day: 7, lesson: lessons/x.md, in_page: true, title: T,"
+            f" description: D, hint: H, file: {name}.py, test: tests/test_{name}.py}}\n"
         )
         (ex / f"{name}.py").write_text(f"def f(x):\n    {starter}\n")
         if solution:
@@ -272,3 +279,140 @@ def test_dev_check_fails_naming_a_starter_that_passes_and_a_missing_solution(tmp
     assert f"negate: solution {sol / 'negate.py'} is missing" in result.output
     assert "twice (day 7): starter fails 1/1 tests, solution passes 1/1" in result.output
     assert "twice:" not in result.output
+
+
+def test_dev_check_holds_in_page_exercises_to_the_standard_library(tmp_path: Path):
+    ex, sol = _toy_content(tmp_path)
+    (sol / "negate.py").write_text("def f(x):\n    return -x\n")
+    # A third-party import in the solution, a relative one in the starter, pytest in the
+    # test: none of them exists in the page's Python.
+    (sol / "twice.py").write_text(
+        "import math\n\nimport numpy as np\n\n\ndef f(x):\n    return 2 * x\n"
+    )
+    (ex / "add.py").write_text("from . import helpers  # TODO\n\n\ndef f(x):\n    return x\n")
+    test = ex / "tests" / "test_negate.py"
+    test.write_text(
+        "import pytest\n\nEXERCISE = 'negate'\n\n\n"
+        "@pytest.mark.parametrize('x', [0, 3])\n"
+        "def test_f(exercise, x):\n    assert exercise.f(x) == -x\n"
+    )
+    report = exercises.dev_check(exercises.Content(ex, sol), timeout=120)
+    text = "\n".join(report.problems)
+    assert f"twice: {sol / 'twice.py'}:3: imports 'numpy'" in text
+    assert f"add: {ex / 'add.py'}:1: imports '.'" in text
+    assert f"negate: {test}:1: imports 'pytest'" in text
+    assert f"negate: {test}:7: test_f must be a plain `def test_f(exercise):`" in text
+    assert "math" not in text  # the standard library is fine
+
+
+def test_in_page_false_may_use_anything(tmp_path: Path):
+    ex, sol = _toy_content(tmp_path)
+    manifest = ex / "manifest.yaml"
+    manifest.write_text(manifest.read_text().replace("in_page: true", "in_page: false"))
+    (sol / "twice.py").write_text(
+        "import json as _j\nimport numpy as np  # noqa\n\n\ndef f(x):\n    return 2 * x\n"
+    )
+    report = exercises.dev_check(exercises.Content(ex, sol), timeout=120)
+    assert not [p for p in report.problems if "standard library" in p]
+
+
+# --------------------------------------------------------------------------- the content
+
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+MISTAKES = Path(__file__).resolve().parent / "fixtures" / "exercise_mistakes"
+IN_PAGE = [e for e in exercises.load_manifest() if e.in_page]
+
+
+def test_every_lesson_has_two_exercises_and_ends_with_their_section():
+    manifest = exercises.load_manifest()
+    assert len(manifest) >= 24
+    lessons = sorted(p.relative_to(DOCS).as_posix() for p in (DOCS / "lessons").glob("*.md"))
+    assert len(lessons) == 11
+    for lesson in lessons:
+        assert sum(e.lesson == lesson for e in manifest) >= 2, lesson
+        text = (DOCS / lesson).read_text(encoding="utf-8")
+        section = text.split("\n## Exercises\n")
+        assert len(section) == 2, f"{lesson}: one '## Exercises' section"
+        # The section is the page's last; the site hook fills the placeholder.
+        assert '<div class="tutor-exercises" markdown></div>' in section[1], lesson
+        assert "\n## " not in section[1], f"{lesson}: the Exercises section must come last"
+    assert {e.lesson for e in manifest} <= set(lessons)
+
+
+def _run_in_process(exercise: exercises.Exercise, path: Path) -> dict[str, str | None]:
+    """Run the exercise's test functions on the file at ``path`` as the page does: call
+    each ``test_*`` with the loaded module; the failure message of each (None: passed)."""
+    content = exercises.Content.shipped()
+
+    def load(file: Path, name: str) -> Any:
+        spec = importlib.util.spec_from_file_location(name, file)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+
+    tests = load(content.test(exercise), f"_page_tests_{exercise.name}")
+    learner = load(path, f"_page_learner_{exercise.name}_{path.stem}")
+    results: dict[str, str | None] = {}
+    for name, function in vars(tests).items():
+        if name.startswith("test_") and callable(function):
+            try:
+                function(learner)
+            except Exception as exc:  # a failed assert, or the learner's own error
+                results[name] = f"{type(exc).__name__}: {exc}"
+            else:
+                results[name] = None
+    return results
+
+
+@pytest.mark.parametrize("exercise", IN_PAGE, ids=lambda e: e.name)
+def test_in_page_tests_run_without_pytest_solution_passes_starter_fails(exercise):
+    content = exercises.Content.shipped()
+    results = _run_in_process(exercise, content.solution(exercise))
+    assert results and all(m is None for m in results.values()), results
+    results = _run_in_process(exercise, content.starter(exercise))
+    failing = [m for m in results.values() if m is not None]
+    assert failing, "the starter passes"
+    # The starter fails with the test's message or its own TODO, never an import error.
+    assert not [m for m in failing if m.startswith(("ImportError", "ModuleNotFoundError"))]
+
+
+@pytest.mark.parametrize("exercise", IN_PAGE, ids=lambda e: e.name)
+def test_each_in_page_exercise_has_known_mistakes(exercise):
+    assert len(list(MISTAKES.glob(f"{exercise.name}__*.py"))) >= 2, exercise.name
+
+
+def _mistakes(in_page: bool) -> list[Path]:
+    names = {e.name for e in exercises.load_manifest() if e.in_page == in_page}
+    return [p for p in sorted(MISTAKES.glob("*__*.py")) if p.stem.split("__")[0] in names]
+
+
+def test_every_mistake_belongs_to_an_exercise():
+    names = {e.name for e in exercises.load_manifest()}
+    assert {p.stem.split("__")[0] for p in MISTAKES.glob("*.py")} <= names
+
+
+@pytest.mark.parametrize("mistake", _mistakes(True), ids=lambda p: p.stem.replace("__", ":"))
+def test_the_tests_reject_a_realistic_wrong_solution(mistake: Path):
+    exercise = exercises.get_exercise(mistake.stem.split("__")[0])
+    results = _run_in_process(exercise, mistake)
+    failing = {name: m for name, m in results.items() if m is not None}
+    assert failing, f"{mistake.name} passes every test of {exercise.name}"
+    # Rejected by an assertion that explains, not by a crash of the wrong solution alone.
+    assert any(m.startswith("AssertionError: ") and len(m) > 40 for m in failing.values()), failing
+
+
+def test_the_torch_exercises_reject_their_known_mistakes():
+    pytest.importorskip("torch")
+    by_exercise: dict[str, list[Path]] = {}
+    for mistake in _mistakes(False):
+        by_exercise.setdefault(mistake.stem.split("__")[0], []).append(mistake)
+    assert len(by_exercise) == len([e for e in exercises.load_manifest() if not e.in_page])
+    # One pytest session per round, each exercise with its next mistake: torch loads once.
+    for round_ in range(max(len(m) for m in by_exercise.values())):
+        files = {name: m[round_] for name, m in by_exercise.items() if len(m) > round_}
+        chosen = [exercises.get_exercise(name) for name in files]
+        results = exercises.run_tests(chosen, files, exercises.Content.shipped(), 300)
+        for name, result in results.items():
+            assert result.crash is None and result.timed_out is None, (name, result.crash)
+            assert result.failures, f"{files[name].name} passes every test of {name}"

@@ -17,7 +17,6 @@ Results are recorded in the progress state (:mod:`tutor.progress`).
 
 from __future__ import annotations
 
-import ast
 import contextlib
 import difflib
 import importlib.util
@@ -41,6 +40,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from tutor import paths, progress
 from tutor.errors import TutorError, UsageError, ValidationError
+from tutor.in_page_checks import in_page_problems
 
 MANIFEST_VERSION = 1
 MANIFEST_NAME = "manifest.yaml"
@@ -531,7 +531,11 @@ def dev_check(content: Content | None = None, timeout: float = 300.0) -> DevChec
     problems += _unused_files(content, exercises)
     for exercise in exercises:
         if exercise.in_page:
-            problems += _in_page_problems(exercise, content)
+            problems += in_page_problems(
+                exercise.name,
+                [content.starter(exercise), content.solution(exercise), content.test(exercise)],
+                content.test(exercise),
+            )
 
     with_tests = [e for e in exercises if content.test(e).is_file()]
     starters = [e for e in with_tests if content.starter(e).is_file()]
@@ -605,76 +609,3 @@ def _unused_files(content: Content, exercises: list[Exercise]) -> list[str]:
         for path in sorted(found)
         if path.name != "__init__.py" and path not in named
     ]
-
-
-def _in_page_problems(exercise: Exercise, content: Content) -> list[str]:
-    """An in-page exercise runs in the browser (Pyodide) with the standard library only,
-    and its runner calls each ``test_*(exercise)`` function of the test module itself."""
-    problems = []
-    files = (
-        content.starter(exercise),
-        content.solution(exercise),
-        content.test(exercise),
-    )
-    for path in files:
-        if not path.is_file():
-            continue  # reported as missing already
-        try:
-            tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-        except SyntaxError as exc:
-            problems.append(f"{exercise.name}: {path}:{exc.lineno}: syntax error: {exc.msg}")
-            continue
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Import):
-                modules = [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom):
-                modules = ["." * node.level + (node.module or "")]
-            else:
-                continue
-            for module in modules:
-                top = module.split(".")[0]
-                if not top or top not in sys.stdlib_module_names:
-                    problems.append(
-                        f"{exercise.name}: {path}:{node.lineno}: imports {module!r}, which is "
-                        f"not in the standard library; an in_page exercise runs in the "
-                        f"browser with the standard library only (or set in_page: false)"
-                    )
-    test = content.test(exercise)
-    if test.is_file():
-        problems += _runner_contract_problems(exercise, test)
-    return problems
-
-
-def _runner_contract_problems(exercise: Exercise, test: Path) -> list[str]:
-    """The in-page runner's contract: ``EXERCISE = "<name>"`` and functions
-    ``test_xxx(exercise)`` taking the learner's module and nothing else."""
-    try:
-        tree = ast.parse(test.read_text(encoding="utf-8"), filename=str(test))
-    except SyntaxError:
-        return []  # reported above
-    problems = []
-    names = [
-        node.value.value
-        for node in tree.body
-        if isinstance(node, ast.Assign)
-        and any(isinstance(t, ast.Name) and t.id == "EXERCISE" for t in node.targets)
-        and isinstance(node.value, ast.Constant)
-    ]
-    if names != [exercise.name]:
-        problems.append(f"{exercise.name}: {test}: needs EXERCISE = {exercise.name!r}")
-    tests = [
-        node
-        for node in tree.body
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name.startswith("test_")
-    ]
-    if not tests:
-        problems.append(f"{exercise.name}: {test}: has no test_ function")
-    for node in tests:
-        params = [a.arg for a in node.args.posonlyargs + node.args.args + node.args.kwonlyargs]
-        if isinstance(node, ast.AsyncFunctionDef) or node.decorator_list or params != ["exercise"]:
-            problems.append(
-                f"{exercise.name}: {test}:{node.lineno}: {node.name} must be a plain "
-                f"`def {node.name}(exercise):` (no fixtures or decorators: the page calls it "
-                f"with the learner's module)"
-            )
-    return problems

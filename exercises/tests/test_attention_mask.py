@@ -28,9 +28,9 @@ def test_no_mask_is_a_plain_softmax(exercise):
         f"without a mask the weights should be the lesson's {UNMASKED}, got {fmt(got)}: "
         f"a stable softmax along each row"
     )
-    big = exercise.masked_weights([[1000.0, 1000.0]], [1, 1])
-    assert close_rows(big, [[0.5, 0.5]]), (
-        f"scores of 1000 gave {big}: subtract the row's maximum before exp"
+    big = exercise.masked_weights([[1000.0, 1000.0], [1000.0, -1000.0]], [1, 1])
+    assert close_rows(big, [[0.5, 0.5], [1.0, 0.0]]), (
+        f"scores of +-1000 gave {big}: subtract the row's maximum before exp"
     )
 
 

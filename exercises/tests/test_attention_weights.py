@@ -44,6 +44,11 @@ def test_softmax_does_not_overflow(exercise):
     assert all(close(g, e, 1e-6) for g, e in zip(got, expected)), (
         f"softmax([1000, 999, 1000]) gave {got}, expected {expected}"
     )
+    wide = exercise.softmax([1000.0, -1000.0])
+    assert close(wide[0], 1.0, 1e-12) and wide[1] < 1e-300, (
+        f"softmax([1000, -1000]) gave {wide}, expected [1, 0]: shift by the MAXIMUM (the "
+        f"largest exponent becomes 0), not by the minimum or the mean"
+    )
     low = exercise.softmax([-1000.0, -1001.0])
     assert all(not math.isnan(x) for x in low) and close(low[0], 0.7310586, 1e-6), (
         f"softmax([-1000, -1001]) gave {low}: all exponentials underflow to 0 unless you "

@@ -21,6 +21,8 @@ def test_steps_of_the_cola_run(exercise):
     got = exercise.warmup_steps(3 * 268)
     assert got == 80, f"10 % of 804 steps is int(80.4) = 80 warm-up steps, got {got}"
     assert exercise.warmup_steps(1000, 0.06) == 60, "warmup_steps(1000, 0.06) should be 60"
+    got = exercise.warmup_steps(807)
+    assert got == 80, f"int(0.1 x 807) = int(80.7) = 80 warm-up steps, got {got}: int() truncates"
 
 
 def test_warm_up_rises_linearly_from_zero(exercise):
@@ -56,6 +58,19 @@ def test_no_warm_up(exercise):
     assert all(close(g, w) for g, w in zip(got, [1.0, 0.75, 0.5, 0.25, 0.0])), (
         f"with warmup=0 the rate starts at the peak and decays linearly: expected "
         f"[1, 0.75, 0.5, 0.25, 0], got {got} (do not divide by t_w = 0)"
+    )
+
+
+def test_warm_up_over_every_step(exercise):
+    try:
+        got = [exercise.learning_rate(t, 1.0, 5, 5) for t in range(6)]
+    except ZeroDivisionError:
+        raise AssertionError(
+            "with warmup == total (5 of 5), step 5 divided by total - warmup = 0: the "
+            "decay phase is empty, the rate there is 0"
+        ) from None
+    assert all(close(g, w) for g, w in zip(got, [0.0, 0.2, 0.4, 0.6, 0.8, 0.0])), (
+        f"warm-up over all 5 steps: expected [0, 0.2, 0.4, 0.6, 0.8, 0], got {got}"
     )
 
 

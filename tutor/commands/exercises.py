@@ -42,6 +42,9 @@ def start(exercise: str, directory: Path | None, force: bool) -> None:
     console.print(Text(f"{ex.name}: {ex.title} (day {ex.day})", style="bold"))
     if started.replaced:
         console.print(Text("Your previous file was replaced by the starter.", style="yellow"))
+    lesson = ex.lesson.removeprefix("lessons/").removesuffix(".md")
+    where = " (its page also runs this exercise in the browser)" if ex.in_page else ""
+    console.print(Text(f"Lesson: {lesson}{where}", style="dim"))
     console.print(Text(f"Your file: {started.path}"))
     console.print()
     console.print(Text(ex.description))
