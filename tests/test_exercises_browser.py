@@ -174,6 +174,14 @@ def test_syntax_errors_and_errors_on_loading_get_a_message_with_the_line(session
     missing = session.run(exercise.name, "import numpy\n")
     assert "ModuleNotFoundError" in missing["error"] and "line 1" in missing["error"]
 
+    # input() has no keyboard in the worker: end of file, with no console error.
+    asking = session.run(exercise.name, "name = input()\n")
+    assert "EOFError" in asking["error"] and "line 1" in asking["error"], asking["error"]
+
+    # What the learner's code prints is kept apart from the results, and shown.
+    printing = session.run(exercise.name, "print('loading', 6 * 7)\n")
+    assert printing["output"] == "loading 42\n"
+
     # An exception inside a function is the test's failure, located in the learner's file.
     data = session.data(exercise.name)
     result = session.run(exercise.name, data["starter"])

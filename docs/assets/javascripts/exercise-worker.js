@@ -128,6 +128,9 @@ async function boot() {
     // Python's own start-up messages are not the learner's; prints are captured per run.
     stdout: () => {},
     stderr: () => {},
+    // No keyboard here: input() reads end-of-file (EOFError) rather than calling the
+    // page's prompt(), which a worker does not have.
+    stdin: () => null,
   });
   pyodide.runPython(RUNNER);
   return pyodide;
