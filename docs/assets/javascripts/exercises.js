@@ -223,7 +223,7 @@
     });
     const draft = readJSON(DRAFT_KEY + name, null);
     editor.value = typeof draft === "string" ? draft : data.starter;
-    editor.rows = Math.min(Math.max(editor.value.split("\n").length + 1, 8), 28);
+    editor.rows = Math.min(Math.max(editor.value.split("\n").length + 1, 8), 22);
     let saveTimer = null;
     editor.addEventListener("input", () => {
       clearTimeout(saveTimer);
