@@ -9,7 +9,7 @@ discriminator then labels EVERY token: 1 replaced, 0 original.
 
 from __future__ import annotations
 
-import math
+import math  # noqa: F401 (you will need it)
 
 
 def corrupt(original: list[str], samples: dict[int, str]) -> list[str]:
@@ -31,5 +31,4 @@ def discriminator_loss(logits: list[float], labels: list[int], attention_mask: l
     tokens only (attention_mask 1); padding counts in neither the sum nor the mean. Must
     work for logits of +-1000."""
     # TODO: per token, BCE with logits = max(z, 0) - z * y + ln(1 + e^-|z|).
-    _ = math.log1p
     raise NotImplementedError("TODO: implement discriminator_loss")

@@ -8,7 +8,7 @@ Labels and predictions are 0 or 1; 1 (acceptable) is the positive class.
 
 from __future__ import annotations
 
-import math
+import math  # noqa: F401 (you will need it)
 
 
 def confusion(labels: list[int], predictions: list[int]) -> tuple[int, int, int, int]:
@@ -21,5 +21,4 @@ def mcc(labels: list[int], predictions: list[int]) -> float:
     """(TP * TN - FP * FN) / sqrt((TP + FP)(TP + FN)(TN + FP)(TN + FN)), and 0.0 when the
     denominator is 0 (a constant prediction, or a single class in the labels)."""
     # TODO
-    _ = math.sqrt
     raise NotImplementedError("TODO: implement mcc")

@@ -264,7 +264,7 @@ def _toy_content(root: Path) -> tuple[Path, Path]:
         expected = {"twice": "2 * x", "add": "1 + x", "negate": "-x"}[name]
         (ex / "tests" / f"test_{name}.py").write_text(
             f"EXERCISE = {name!r}\n\n\ndef test_f(exercise):\n"
-            f"    for x in (0, 3):\n        assert exercise.f(x) == {expected}\n"
+            f"    for x in (0, 3):\n        assert exercise.f(x) == {expected}, 'f(x) is {expected}'\n"
         )
     (ex / "manifest.yaml").write_text("format_version: 1\nexercises:\n" + "".join(entries))
     return ex, sol
@@ -302,6 +302,7 @@ def test_dev_check_holds_in_page_exercises_to_the_standard_library(tmp_path: Pat
     assert f"add: {ex / 'add.py'}:1: imports '.'" in text
     assert f"negate: {test}:1: imports 'pytest'" in text
     assert f"negate: {test}:7: test_f must be a plain `def test_f(exercise):`" in text
+    assert f"negate: {test}:8: an assert without a message" in text
     assert "math" not in text  # the standard library is fine
 
 

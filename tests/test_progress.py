@@ -110,7 +110,11 @@ def test_tracker_table_is_consistent_with_topics_exercises_and_days():
                 for name in ev.exercises:
                     assert manifest[name].day_key == day.key, (it.id, name)
                     used_exercises.add(name)
-    assert used_exercises == set(manifest), "every exercise should count towards an item"
+    assert used_exercises <= set(manifest)
+    # The terminal (torch) exercises each tick an item; the in-page ones (issue 22) do not
+    # tick tracker items yet: tutor/progress.py maps none of them so far.
+    terminal = {name for name, e in manifest.items() if not e.in_page}
+    assert terminal <= used_exercises, "every terminal exercise should count towards an item"
 
 
 def test_day7_items_named_in_the_course_plan_are_there():

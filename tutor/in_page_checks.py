@@ -78,4 +78,12 @@ def _runner_contract_problems(name: str, test: Path) -> list[str]:
                 f"`def {node.name}(exercise):` (no fixtures or decorators: the page calls it "
                 f"with the learner's module)"
             )
+    # The page shows a failed assert's message and nothing else: a bare assert would
+    # leave the learner with no idea what is wrong.
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assert) and node.msg is None:
+            problems.append(
+                f"{name}: {test}:{node.lineno}: an assert without a message; say what is "
+                f"wrong and why (the page shows only the message)"
+            )
     return problems

@@ -67,7 +67,8 @@ def test_all_zero_weights(exercise):
     assert list(q) == [0, 0, 0] and scale == 1.0, (
         f"expected [0, 0, 0] and scale 1.0, got {q}, {scale}"
     )
-    assert exercise.dequantize(q, scale) == [0.0, 0.0, 0.0]
+    back = exercise.dequantize(q, scale)
+    assert back == [0.0, 0.0, 0.0], f"zeros should come back as zeros, got {back}"
 
 
 def test_empty_is_an_error(exercise):
