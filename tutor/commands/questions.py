@@ -46,6 +46,14 @@ def validate(paths: tuple[Path, ...]) -> None:
             f"Right option is the longest in {longest} of {singles} single-choice questions "
             f"({share:.0%}; {verdict} the {LONGEST_RIGHT_TARGET:.0%} target)."
         )
+    # The bank's balances (True right per level, right options per multiple-choice item,
+    # questions per lesson): figures only, as the longest-option line; the shipped bank's
+    # limits are enforced by tests/test_bank_balance.py.
+    from tutor.bank_balance import balance, lesson_pages
+
+    pages = [page for docs in bank.docs_checked for page in lesson_pages(docs)]
+    for line in balance(bank, pages).lines():
+        click.echo(line)
 
 
 def _names(folders: tuple[Path, ...]) -> str:
