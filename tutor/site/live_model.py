@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,13 +61,17 @@ def _similarity_length(model_dir: Path) -> int:
         return DEFAULT_SIMILARITY_LENGTH
 
 
-def _tokenizer_settings(model_dir: Path) -> dict:
-    """The normaliser options the page's WordPiece must apply (tokenizer.json)."""
-    data = json.loads((model_dir / "tokenizer.json").read_text(encoding="utf-8"))
+def tokenizer_settings(model_dir: Path) -> dict:
+    """The normaliser options the page's WordPiece (live-tokenizer.js) must apply, from
+    tokenizer.json; ValueError if it is not a BERT WordPiece tokenizer."""
+    try:
+        data = json.loads((model_dir / "tokenizer.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ValueError(f"{model_dir}: no readable tokenizer.json ({exc})") from exc
     norm = data.get("normalizer") or {}
     model = data.get("model") or {}
     if norm.get("type") != "BertNormalizer" or model.get("type") != "WordPiece":
-        raise ValueError(f"{model_dir}: not a BERT WordPiece tokenizer")
+        raise ValueError(f"{model_dir}: not a BERT WordPiece tokenizer, which the page needs")
     lowercase = bool(norm.get("lowercase", True))
     strip = norm.get("strip_accents")
     return {
@@ -104,8 +107,7 @@ def ensure(docs_dir: Path, model_dir: Path | None = None) -> LiveModel:
     # The file name carries the key, so a browser never reuses a cached older export.
     model_name = f"minilm-{key}.onnx"
     encoder_to_onnx(model_dir, folder / model_name)
-    shutil.copyfile(model_dir / "vocab.txt", folder / "vocab.part")
-    os.replace(folder / "vocab.part", folder / f"vocab-{key}.txt")
+    write_vocab(model_dir, folder / f"vocab-{key}.txt")
     manifest = {
         "key": key,
         "model": model_name,
@@ -114,7 +116,7 @@ def ensure(docs_dir: Path, model_dir: Path | None = None) -> LiveModel:
         "heads": config["num_attention_heads"],
         "max_length": min(config.get("max_position_embeddings", 512), 512),
         "similarity_max_length": _similarity_length(model_dir),
-        "tokenizer": _tokenizer_settings(model_dir),
+        "tokenizer": tokenizer_settings(model_dir),
     }
     for old in folder.iterdir():  # earlier exports: the manifest no longer names them
         if old.name not in (model_name, manifest["vocab"]):
@@ -123,6 +125,20 @@ def ensure(docs_dir: Path, model_dir: Path | None = None) -> LiveModel:
     partial.write_text(json.dumps(manifest, indent=1), encoding="utf-8")
     os.replace(partial, folder / MANIFEST)  # last: its presence means the export is whole
     return LiveModel(folder, manifest, built=True)
+
+
+def write_vocab(model_dir: Path, out: Path) -> Path:
+    """vocab.txt (one token a line, line number = id) from tokenizer.json, the file the
+    tokenizer really runs from (a saved fast tokenizer may have no vocab.txt)."""
+    data = json.loads((model_dir / "tokenizer.json").read_text(encoding="utf-8"))
+    vocab = data["model"]["vocab"]
+    tokens = [""] * (max(vocab.values()) + 1)
+    for token, index in vocab.items():
+        tokens[index] = token
+    partial = out.with_name(out.name + ".part")
+    partial.write_text("".join(t + "\n" for t in tokens), encoding="utf-8")
+    os.replace(partial, out)
+    return out
 
 
 if __name__ == "__main__":  # python -m tutor.site.live_model [DOCS_DIR]
