@@ -42,11 +42,15 @@ async function fetchOk(url, kind) {
   return response;
 }
 
+function loadTokenizerScript() {
+  if (!self.TutorWordPiece) importScripts(new URL("assets/javascripts/live-tokenizer.js", root).href);
+}
+
 async function ensureTokenizer() {
   if (tokenizer) return;
   const base = new URL("assets/vendor/live/", root);
   manifest = await (await fetchOk(new URL("live.json", base), "the model description")).json();
-  importScripts(new URL("assets/javascripts/live-tokenizer.js", root).href);
+  loadTokenizerScript();
   const vocab = await (await fetchOk(new URL(manifest.vocab, base), "the vocabulary")).text();
   tokenizer = new self.TutorWordPiece(vocab, manifest.tokenizer);
 }
@@ -142,7 +146,13 @@ const OPS = {
 
   async loadOwn({ model, vocab, config }) {
     loadOrt();
-    const tok = new self.TutorWordPiece(vocab, config.tokenizer);
+    loadTokenizerScript();
+    let tok;
+    try {
+      tok = new self.TutorWordPiece(vocab, config.tokenizer);
+    } catch (e) {
+      throw new Problem(`vocab.txt in this folder cannot be used: ${e.message}.`);
+    }
     let sess;
     try {
       sess = await self.ort.InferenceSession.create(new Uint8Array(model), {

@@ -122,7 +122,7 @@
       return (await call("similarity", { a, b })).cosine;
     },
     async classify(text) {
-      if (ownLoaded) await ownLoaded.catch(() => {});
+      if (ownLoaded) await ownLoaded; // a failed load rejects with its own message
       const r = await call("classify", { text });
       return { label: r.label, probabilities: r.probabilities };
     },
