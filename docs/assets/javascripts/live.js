@@ -194,13 +194,20 @@
   }
 
   function drawHeatmap(canvas, tokens, weights, offset, n, info) {
-    const cell = n <= 16 ? 26 : n <= 40 ? 16 : n <= 100 ? 9 : 5;
     const ctx = canvas.getContext("2d");
     const font = "12px system-ui, sans-serif";
     ctx.font = font;
-    const labels = cell >= 9;
     const clip = (t) => (t.length > 12 ? t.slice(0, 11) + "…" : t);
-    const margin = labels ? Math.ceil(Math.max(...tokens.map((t) => ctx.measureText(clip(t)).width))) + 8 : 4;
+    const labelWidth = Math.ceil(Math.max(...tokens.map((t) => ctx.measureText(clip(t)).width))) + 8;
+    // Cells fill the box's width (26 px at most), so a short sentence fits a phone; longer
+    // ones scroll inside the box, with labels (9 px cells) up to 100 tokens, 5 px beyond.
+    const avail = (canvas.parentElement && canvas.parentElement.clientWidth) || 600;
+    const smallest = n <= 100 ? 9 : 5;
+    const fit = (m) => Math.max(smallest, Math.min(26, Math.floor((avail - m) / n)));
+    let margin = labelWidth;
+    let cell = fit(margin);
+    const labels = cell >= 9;
+    if (!labels) { margin = 4; cell = fit(margin); }
     const width = margin + n * cell;
     const height = margin + n * cell;
     const ratio = window.devicePixelRatio || 1;
@@ -235,7 +242,7 @@
         ctx.restore();
       });
     }
-    canvas.onmousemove = (event) => {
+    canvas.onmousemove = canvas.onclick = (event) => {
       const box = canvas.getBoundingClientRect();
       const j = Math.floor((event.clientX - box.left - margin) / cell);
       const i = Math.floor((event.clientY - box.top - margin) / cell);
@@ -308,7 +315,7 @@
     text.value = "A warm, funny and beautifully acted film.";
     const go = el("button", { type: "button", class: "md-button", text: "Classify" });
     const out = el("div", { class: "tutor-live-probs" });
-    body.append(el("label", { text: "Folder from `tutor export --onnx`" }), picker, el("label", { text: "Text" }), text, go);
+    body.append(el("label", { text: "Folder written by tutor export --onnx" }), picker, el("label", { text: "Text" }), text, go);
     const msg = messenger(body);
     body.append(out);
     picker.addEventListener("change", () => {
