@@ -121,3 +121,26 @@ def test_format_must_be_named():
     result = CliRunner().invoke(cli, ["export"])
     assert result.exit_code == 2
     assert "--onnx" in result.output
+
+
+def test_a_mean_pooled_run_exports_its_own_head(tiny_bert, tmp_path, monkeypatch):
+    import numpy as np
+    import onnxruntime as ort
+    from transformers import AutoTokenizer
+
+    monkeypatch.setenv("TUTOR_HOME", str(tmp_path / "home"))
+    args = ["run", "day7", "--profile", "smoke", "--model", str(tiny_bert), "--pooling", "mean"]
+    assert _cli(*args).exit_code == 0
+    out = tmp_path / "mean"
+    assert _cli("export", "--onnx", str(out)).exit_code == 0
+    config = json.loads((out / "tutor-export.json").read_text())
+    assert config["pooling"] == "mean"
+    session = ort.InferenceSession(str(out / "model.onnx"), providers=["CPUExecutionProvider"])
+    tokenizer = AutoTokenizer.from_pretrained(out)
+    for text in TEXTS[:2]:
+        expected = json.loads(_cli("predict", text, "--json").output)["probabilities"]
+        enc = tokenizer(text, truncation=True, max_length=config["max_length"], return_tensors="np")
+        (logits,) = session.run(None, {k: enc[k].astype(np.int64) for k in enc})
+        p = np.exp(logits[0].astype(np.float64) - logits[0].max())
+        got = dict(zip(config["labels"], (p / p.sum()).tolist()))
+        assert got == pytest.approx(expected, abs=1e-5)
