@@ -231,6 +231,14 @@ def test_a_folder_that_is_not_an_export_gets_a_message(visit, tmp_path):
     (not_export / "tutor-export.json").write_text('{"format": "something-else"}')
     page.set_input_files("input[type=file][data-model-picker]", str(not_export))
     msg.locator("text=not one `tutor export` wrote").wait_for()
+    # A right description beside a broken model file.
+    config = {"format": "tutor-export", "labels": ["neg", "pos"], "max_length": 64}
+    (not_export / "tutor-export.json").write_text(json.dumps(config))
+    (not_export / "vocab.txt").write_text("[PAD]\n[UNK]\n[CLS]\n[SEP]\nhello\n")
+    (not_export / "model.onnx").write_bytes(b"not an onnx file")
+    page.set_input_files("input[type=file][data-model-picker]", str(not_export))
+    msg.locator("text=not a model ONNX Runtime can read").wait_for()
+    assert page.evaluate("tutorLive.classify('hello').catch(e => e.message)").startswith("model")
     assert visit.console_errors == [] and visit.errors == []
 
 
