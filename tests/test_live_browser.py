@@ -280,7 +280,7 @@ def test_no_request_leaves_the_host(visit):
 
 
 @pytest.mark.parametrize("width", [1280, 390])
-def test_screenshots_of_each_widget(browser, base_url, width):  # noqa: F811
+def test_screenshots_of_each_widget(browser, base_url, exported, width):  # noqa: F811
     v = Visit(browser, base_url)
     v.page.set_viewport_size({"width": width, "height": 900})
     try:
@@ -303,6 +303,10 @@ def test_screenshots_of_each_widget(browser, base_url, width):  # noqa: F811
         sim.screenshot(path=str(SCREENSHOTS / f"live-similarity-{width}.png"))
         page = v.open(DAY07)
         own = _widget(page, "model")
+        page.set_input_files("input[type=file][data-model-picker]", str(exported[0]))
+        _message(own).locator("text=Loaded").wait_for()
+        own.get_by_role("button", name="Classify").click()
+        own.locator(".tutor-live-prob").first.wait_for()
         own.screenshot(path=str(SCREENSHOTS / f"live-model-{width}.png"))
         assert v.offsite == [] and v.errors == []
     finally:
