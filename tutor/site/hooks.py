@@ -38,6 +38,7 @@ from tutor.site import (
     exercises,
     lesson_nav,
     lesson_page,
+    live_model,
     notebook_page,
     quiz_page,
     search_index,
@@ -68,6 +69,11 @@ def on_config(config: Any) -> Any:
                 f"{package.spec} is missing from docs/{vendor.VENDOR_DIR} and could not be "
                 f"fetched ({exc}); the first build needs the npm registry once."
             ) from exc
+    try:  # the lesson widgets' model: exported once per model (tutor/site/live_model.py)
+        if live_model.ensure(docs).built:
+            log.info("Exported the packaged MiniLM to ONNX for the lesson widgets")
+    except (ImportError, LookupError) as exc:
+        log.info("Lesson widgets without a model (%s): they say so in the page", exc)
     if config.get("nav"):
         config["nav"] = lesson_nav.prune_nav(config["nav"], lambda t: (docs / t).is_file())
     return config

@@ -107,6 +107,25 @@ VENDORED: dict[str, NpmPackage] = {
             )
         },
     ),
+    # The lesson widgets' model runner (tutor/site/live_model.py, live.js): only the
+    # WebAssembly CPU build, loaded on demand in a Web Worker.
+    "onnxruntime-web": NpmPackage(
+        name="onnxruntime-web",
+        version="1.31.1",
+        integrity="sha512-5GeH+bWQ+HxM10z7erGlsWqryrwMbSvm/1tkIsKTT48g0fI19VXVVC435t4t7VsPdSQeS7"
+        "NmuZPXrQ73k82URw==",
+        # The tarball has no LICENSE file (MIT, named in package.json, which is kept).
+        files={
+            "package/dist/ort.wasm.min.js": "assets/vendor/onnxruntime-web/ort.wasm.min.js",
+            "package/dist/ort-wasm-simd-threaded.mjs": (
+                "assets/vendor/onnxruntime-web/ort-wasm-simd-threaded.mjs"
+            ),
+            "package/dist/ort-wasm-simd-threaded.wasm": (
+                "assets/vendor/onnxruntime-web/ort-wasm-simd-threaded.wasm"
+            ),
+            "package/package.json": "assets/vendor/onnxruntime-web/package.json",
+        },
+    ),
 }
 
 MERMAID_JS = VENDORED["mermaid"].files["package/dist/mermaid.tiny.js"]
@@ -129,6 +148,8 @@ ON_DEMAND: list[PageScripts] = [
     PageScripts('class="mermaid"', (MERMAID_JS, "assets/javascripts/mermaid-size.js")),
     # The exercise runner; it starts Pyodide (in a worker) only when Run is first pressed.
     PageScripts(' data-exercise="', ("assets/javascripts/exercises.js",)),
+    # Small: the widgets' frame. It loads the worker, the model and ONNX Runtime when opened.
+    PageScripts('class="tutor-live"', ("assets/javascripts/live.js",)),
 ]
 
 
