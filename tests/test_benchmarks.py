@@ -34,7 +34,7 @@ def test_conll_reader_takes_the_last_column_of_the_four_column_format(tmp_path):
 def test_conll_reader_rejects_a_line_without_a_tag(tmp_path):
     path = tmp_path / "bad.txt"
     path.write_text("Paris B-LOC 0\nlonely\n", encoding="utf-8")
-    with pytest.raises(DataFileError, match="bad.txt:2"):
+    with pytest.raises(DataFileError, match=r"bad\.txt:2"):
         bm.read_conll(path)
 
 
@@ -57,7 +57,7 @@ def test_mrpc_reader_keeps_quotes_inside_sentences():
 def test_mrpc_reader_rejects_a_short_row(tmp_path):
     path = tmp_path / "mrpc.txt"
     path.write_text("Quality\t#1 ID\t#2 ID\t#1 String\t#2 String\n1\t2\tonly\n", encoding="utf-8")
-    with pytest.raises(DataFileError, match="mrpc.txt:2"):
+    with pytest.raises(DataFileError, match=r"mrpc\.txt:2"):
         bm.read_mrpc(path)
 
 
@@ -76,7 +76,7 @@ def test_stsb_reader_ignores_the_two_extra_columns_and_keeps_quotes():
 def test_stsb_reader_rejects_a_row_without_a_score(tmp_path):
     path = tmp_path / "sts.csv"
     path.write_text("genre\tfile\t2012\t1\tn/a\tA\tB\n", encoding="utf-8")
-    with pytest.raises(DataFileError, match="sts.csv:1"):
+    with pytest.raises(DataFileError, match=r"sts\.csv:1"):
         bm.read_stsb(path)
 
 
@@ -143,8 +143,8 @@ def test_spearman_sees_only_the_order():
 def test_squad_normalisation_and_scores():
     assert bm.normalize_answer("The  Norman, conquest!") == "norman conquest"
     assert bm.exact_match("the Normans", "Normans") == 1.0
-    # 2 shared words of 3 predicted and 2 gold: P 2/3, R 1, F1 0.8.
-    assert bm.token_f1("in the 10th and 11th centuries", "10th 11th") == pytest.approx(0.8)
+    # "the" dropped: 2 shared words of 3 predicted and 2 gold: P 2/3, R 1, F1 0.8.
+    assert bm.token_f1("the 10th and 11th", "10th 11th") == pytest.approx(0.8)
     items = [
         bm.QAItem("a", "t", "q", "c", ("France", "in France"), (0, 0)),
         bm.QAItem("b", "t", "q", "c", (), ()),
