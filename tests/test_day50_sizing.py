@@ -1,0 +1,83 @@
+"""How day 50 sizes a task from its measured speed (the step's time faked), and the
+length-bucketed batches it trains on."""
+
+from __future__ import annotations
+
+import pytest
+
+from tutor.days import day50
+from tutor.training import applications as app
+from tutor.training import budget as b
+from tutor.training import loops
+from tutor.training.hardware import Hardware
+
+
+def _context(batch_size: int = 4) -> app.Context:
+    hw = Hardware(device="cpu", name="CPU (2 threads)", cpu_threads=2)
+    return app.Context("unused", None, hw, "fp32", seed=1, batch_size=batch_size)
+
+
+def _examples(n: int) -> list[dict]:
+    return [{"input_ids": [1] * (1 + i % 9), "labels": i} for i in range(n)]
+
+
+def test_a_slow_machine_reads_part_of_the_data(monkeypatch):
+    # 0.5 s per batch of 4: 8 examples/s, planned at SUSTAINED_SHARE of it.
+    monkeypatch.setattr(loops, "seconds_per_step", lambda *a, **k: 0.5)
+    sized = app.size(
+        _context(), app.Budget(lr=1e-4, epochs=1, seconds=10), _examples(200), lambda: None, list
+    )
+    capacity = 8 * b.SUSTAINED_SHARE * 10  # 73.6 examples
+    assert len(sized.examples) == int(capacity // 4) * 4 == 72
+    assert sized.steps == 18 and sized.epochs == 1.0
+    assert "measured 8.0 examples/s" in sized.speed
+
+
+def test_a_fast_machine_makes_several_passes_up_to_the_limit(monkeypatch):
+    monkeypatch.setattr(loops, "seconds_per_step", lambda *a, **k: 0.01)
+    budget = app.Budget(lr=1e-4, epochs=3, seconds=60)
+    sized = app.size(_context(), budget, _examples(40), lambda: None, list)
+    assert len(sized.examples) == 40 and sized.epochs == 3 and sized.steps == 30
+
+
+def test_fixed_steps_and_example_limit_need_no_measuring(monkeypatch):
+    def fail(*a, **k):
+        raise AssertionError("the smoke profile must not time anything")
+
+    monkeypatch.setattr(loops, "seconds_per_step", fail)
+    budget = app.Budget(lr=1e-4, epochs=1, steps=3, max_train=10)
+    sized = app.size(_context(), budget, _examples(40), lambda: None, list)
+    assert len(sized.examples) == 10 and sized.steps == 3
+
+
+def test_cpu_budgets_fit_the_day_in_25_minutes():
+    cpu = day50.BUDGETS["cpu"]
+    assert all(x.seconds <= 8 * 60 for x in cpu.values())
+    # Training time of every task; evaluation and measuring come on top (a few minutes).
+    assert sum(x.seconds for x in cpu.values()) <= 21 * 60
+    assert cpu["ner"].lr == 1e-4 and cpu["paraphrase"].lr == 5e-5
+
+
+def test_bucketed_batches_hold_similar_lengths_and_cover_an_epoch():
+    examples = [{"input_ids": [0] * n} for n in range(1, 201)]
+    stream = app.bucketed(examples, 10, lambda items: [len(x["input_ids"]) for x in items], 0)
+    epoch = [next(stream) for _ in range(20)]
+    assert sorted(n for batch in epoch for n in batch) == list(range(1, 201))
+    # Sorted within buckets of 50 batches: each batch spans a narrow range of lengths.
+    assert max(max(batch) - min(batch) for batch in epoch) < 40
+
+
+def test_pad_pads_lists_and_keeps_numbers():
+    torch = pytest.importorskip("torch")
+    batch = app.pad(
+        [
+            {"input_ids": [5, 6, 7], "labels": [1, -100, 2], "b_input_ids": [9], "score": 0.5},
+            {"input_ids": [5], "labels": [3], "b_input_ids": [9, 9], "score": 1.0},
+        ],
+        pad_id=0,
+        keys=app.SEQUENCE_KEYS,
+    )
+    assert batch["input_ids"].tolist() == [[5, 6, 7], [5, 0, 0]]
+    assert batch["labels"].tolist() == [[1, -100, 2], [3, -100, -100]]
+    assert batch["b_input_ids"].tolist() == [[9, 0], [9, 9]]
+    assert batch["score"].dtype == torch.float32
