@@ -103,6 +103,14 @@ def pad(examples: list[dict[str, Any]], pad_id: int, keys: dict[str, int]) -> di
 SEQUENCE_KEYS = {"attention_mask": 0, "token_type_ids": 0, "labels": -100}
 
 
+def limit(rows: Sequence[Any], budget: Budget, seed: int) -> list[Any]:
+    """The training rows in a seeded random order, at most ``budget.max_train`` of them:
+    cut before tokenizing, so a smoke run does not encode a whole corpus."""
+    rows = list(rows)
+    random.Random(seed).shuffle(rows)
+    return rows if budget.max_train is None else rows[: budget.max_train]
+
+
 def size(
     ctx: Context,
     budget: Budget,

@@ -66,7 +66,8 @@ def answer(
 
 def run(ctx: app.Context, data: Benchmark, budget: app.Budget) -> dict[str, Any]:
     tok = ctx.tokenizer
-    encoded = [_encode(tok, x) for x in data.train]
+    train_items = app.limit(data.train, budget, ctx.seed)
+    encoded = [_encode(tok, x) for x in train_items]
     train = [{k: e[k] for k in MODEL_KEYS} for e in encoded]
     items = data.test[: budget.max_test] if budget.max_test else data.test
     test_full = [_encode(tok, x) for x in items]
@@ -120,7 +121,7 @@ def run(ctx: app.Context, data: Benchmark, budget: app.Budget) -> dict[str, Any]
     scores = squad_scores(items, predictions)
     never = squad_scores(items, [""] * len(items))  # always "no answer"
     cut = sum(
-        1 for e, x in zip(encoded, data.train) if not x.impossible and e["start_positions"] == 0
+        1 for e, x in zip(encoded, train_items) if not x.impossible and e["start_positions"] == 0
     )
     return {
         **scores,

@@ -29,7 +29,8 @@ def run(ctx: app.Context, data: Benchmark, budget: app.Budget) -> dict[str, Any]
     labels = data.labels
     label_ids = {t: i for i, t in enumerate(labels)}
     tok = ctx.tokenizer
-    train = [encode(tok, w, t, label_ids, ctx.max_length) for w, t in data.train]
+    rows = app.limit(data.train, budget, ctx.seed)
+    train = [encode(tok, w, t, label_ids, ctx.max_length) for w, t in rows]
     test_pairs = data.test[: budget.max_test] if budget.max_test else data.test
     test = [encode(tok, w, t, label_ids, ctx.max_length) for w, t in test_pairs]
 

@@ -36,7 +36,10 @@ def _test_rows(data: Benchmark, budget: app.Budget) -> list:
 
 def paraphrase(ctx: app.Context, data: Benchmark, budget: app.Budget) -> dict[str, Any]:
     tok = ctx.tokenizer
-    train = [_encode_pair(tok, a, b, y, ctx.max_length) for a, b, y in data.train]
+    train = [
+        _encode_pair(tok, a, b, y, ctx.max_length)
+        for a, b, y in app.limit(data.train, budget, ctx.seed)
+    ]
     rows = _test_rows(data, budget)
     test = [_encode_pair(tok, a, b, y, ctx.max_length) for a, b, y in rows]
 
@@ -163,7 +166,8 @@ def similarity(
     zero_shot = app.predict(ctx, _Towers(encoder()), tower_test, collate, read_cos)
 
     # Cross-encoder: one input, a regression head on [CLS] (MSE on score / 5).
-    cross_train = [_encode_pair(tok, a, b, s / 5.0, ctx.max_length) for a, b, s in data.train]
+    cross_rows = app.limit(data.train, cross, ctx.seed)
+    cross_train = [_encode_pair(tok, a, b, s / 5.0, ctx.max_length) for a, b, s in cross_rows]
     cross_test = [_encode_pair(tok, a, b, s / 5.0, ctx.max_length) for a, b, s in rows]
 
     def make_cross():
@@ -183,7 +187,8 @@ def similarity(
     del model
 
     # Two towers, fine-tuned on the cosine itself.
-    tower_train = [_encode_towers(tok, a, b, s, ctx.max_length) for a, b, s in data.train]
+    tower_rows = app.limit(data.train, towers, ctx.seed)
+    tower_train = [_encode_towers(tok, a, b, s, ctx.max_length) for a, b, s in tower_rows]
     sized_towers = app.size(ctx, towers, tower_train, encoder, collate, loss_fn=cosine_loss)
     tower_model = encoder()
     tower_result = app.train(
