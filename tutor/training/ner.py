@@ -60,7 +60,10 @@ def run(ctx: app.Context, data: Benchmark, budget: app.Budget) -> dict[str, Any]
         ]
 
     predicted = app.predict(ctx, model, test, collate, read)
-    gold = [tags[: len(p)] for (_, tags), p in zip(test_pairs, predicted, strict=True)]
+    gold = [tags for _, tags in test_pairs]
+    # Words past the token limit were never seen: they count as tagged "O" (missed), not skipped.
+    cut = sum(len(g) - len(p) for g, p in zip(gold, predicted, strict=True))
+    predicted = [p + ["O"] * (len(g) - len(p)) for g, p in zip(gold, predicted)]
     scores = entity_scores(gold, predicted)
     all_o = entity_scores(gold, [["O"] * len(g) for g in gold])  # finds nothing: F1 0
     tag_accuracy = sum(g == p for gs, ps in zip(gold, predicted) for g, p in zip(gs, ps)) / max(
@@ -83,7 +86,7 @@ def run(ctx: app.Context, data: Benchmark, budget: app.Budget) -> dict[str, Any]
             _sample(words, g, p)
             for (words, _), g, p in list(zip(test_pairs, gold, predicted))[:SAMPLES]
         ],
-        "truncated_words": sum(len(t) - len(p) for (_, t), p in zip(test_pairs, predicted)),
+        "truncated_words": cut,
     }
 
 
@@ -97,9 +100,8 @@ def entities(words: list[str], tags: list[str]) -> str:
 
 
 def _sample(words: list[str], gold: list[str], predicted: list[str]) -> dict[str, str]:
-    shown = words[: len(predicted)]
     return {
         "sentence": " ".join(words),
-        "gold entities": entities(shown, gold) or "(none)",
-        "predicted entities": entities(shown, predicted) or "(none)",
+        "gold entities": entities(words, gold) or "(none)",
+        "predicted entities": entities(words, predicted) or "(none)",
     }
