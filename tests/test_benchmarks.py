@@ -153,3 +153,61 @@ def test_squad_normalisation_and_scores():
     scores = bm.squad_scores(items, ["france", "", "Paris"])
     assert scores["exact_match"] == pytest.approx(2 / 3)
     assert scores["has_ans_f1"] == 1.0 and scores["no_ans_f1"] == 0.5
+
+
+def _fake_hub(monkeypatch, splits: dict[str, dict]) -> list[tuple]:
+    """datasets.load_dataset replaced by in-memory splits; returns the calls made."""
+    import datasets
+
+    calls = []
+
+    def load_dataset(hub_id, config=None):
+        calls.append((hub_id, config))
+        return {name: datasets.Dataset.from_dict(cols) for name, cols in splits.items()}
+
+    monkeypatch.setattr(datasets, "load_dataset", load_dataset)
+    return calls
+
+
+def test_hub_stsb_scores_come_back_to_0_to_5(monkeypatch, tmp_path):
+    rows = {"sentence1": ["A cat sits."], "sentence2": ["A cat is sitting."], "score": [0.84]}
+    calls = _fake_hub(monkeypatch, {"train": rows, "test": rows})
+    b = bm.load("similarity", HubStatus(True, ""), data_dir=tmp_path)
+    assert calls == [("sentence-transformers/stsb", None)]
+    assert b.test == [("A cat sits.", "A cat is sitting.", pytest.approx(4.2))]
+    assert "hub" in b.source
+
+
+def test_hub_conll_tags_are_read_through_their_names(monkeypatch, tmp_path):
+    import datasets
+
+    features = datasets.Features(
+        {
+            "tokens": datasets.Sequence(datasets.Value("string")),
+            "ner_tags": datasets.Sequence(datasets.ClassLabel(names=bm.CONLL_TAGS)),
+        }
+    )
+    split = {"tokens": [["Oslo", "wins"]], "ner_tags": [[5, 0]]}
+
+    def load_dataset(hub_id, config=None):
+        return {k: datasets.Dataset.from_dict(split, features=features) for k in ("train", "test")}
+
+    monkeypatch.setattr(datasets, "load_dataset", load_dataset)
+    b = bm.load("ner", HubStatus(True, ""), data_dir=tmp_path)
+    assert b.train == [(["Oslo", "wins"], ["B-LOC", "O"])]
+    assert b.labels == ["O", "B-LOC"]
+
+
+def test_hub_squad_keeps_the_five_article_protocol(monkeypatch, tmp_path):
+    titles = ["A", "B", "C", "D", "E", "F"]
+    cols = {
+        "id": [f"q{t}" for t in titles],
+        "title": titles,
+        "question": ["Why?"] * 6,
+        "context": ["Because so."] * 6,
+        "answers": [{"text": ["so"], "answer_start": [8]}] * 5 + [{"text": [], "answer_start": []}],
+    }
+    _fake_hub(monkeypatch, {"validation": cols})
+    b = bm.load("qa", HubStatus(True, ""), data_dir=tmp_path)
+    assert [x.title for x in b.train] == ["A", "B", "C"]
+    assert [x.title for x in b.test] == ["D", "E"]  # F is past the five-article slice

@@ -220,7 +220,9 @@ def _hub(task: str) -> Benchmark:
     ds = load_dataset(hub_id, config)
     where = f"hub: {hub_id}{'/' + config if config else ''}"
     if task == "ner":
-        names = ds["train"].features["ner_tags"].feature.names
+        # Tag ids index the data set's own ClassLabel names when it has them.
+        names = getattr(getattr(ds["train"].features["ner_tags"], "feature", None), "names", None)
+        names = names or CONLL_TAGS
 
         def sentences(split):
             return [(r["tokens"], [names[t] for t in r["ner_tags"]]) for r in split]
