@@ -138,3 +138,29 @@ def test_offline_without_data_says_what_to_do(tiny_bert, tutor_home, monkeypatch
     assert "no local copy of the similarity benchmark" in result.output
     assert "sentence-transformers/stsb" in result.output
     assert not (tutor_home / "runs").exists() or not list((tutor_home / "runs").glob("day50-*"))
+
+
+def test_cpu_profile_sizes_ner_from_its_timed_step(
+    tiny_bert, tutor_home, fixture_data, monkeypatch
+):
+    """The CPU path: the step's time faked (100 s a batch of 32, so 6 minutes read about
+    106 examples): all 24 fixture sentences fit once, one step."""
+    from tutor.days import day50
+    from tutor.training import loops
+
+    timed = []
+
+    def fake_step_time(model, stream, **kwargs):
+        timed.append(next(stream)["input_ids"].shape[0])
+        return 100.0
+
+    monkeypatch.setattr(loops, "seconds_per_step", fake_step_time)
+    p = day50.plan(day50.Options(profile="cpu", model=str(tiny_bert), task="ner", progress=False))
+    assert "6.0 min of training" in dict(p.setup.settings)["CoNLL-2003"]
+    result = day50.execute(p)
+    ner = result.metrics["tasks"]["ner"]
+    assert timed == [24]  # timed on the task's own batches (all 24 fixture sentences)
+    assert ner["train_examples"] == 24 and ner["steps"] == 1 and ner["epochs"] == 1.0
+    assert "measured 0.3 examples/s" in ner["speed"]
+    assert result.target == 0.80  # the CPU profile's CoNLL target
+    assert any("measured 0.3 examples/s" in n for n in result.notes)
