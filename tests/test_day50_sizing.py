@@ -116,3 +116,37 @@ def test_qa_answers_no_answer_when_cls_outscores_every_span():
     assert answer(start, end, sequence_ids, offsets, context) == "1880"
     start[0], end[0] = 4.0, 4.0  # [CLS]: 8 against the best span's 6
     assert answer(start, end, sequence_ids, offsets, context) == ""
+
+
+def _stsb(zero: float, cross: float, towers: float) -> dict:
+    names = ("zero-shot cosine", "cross-encoder", "two towers, fine-tuned")
+    methods = [
+        {"method": n, "spearman": v, "train_examples": 100}
+        for n, v in zip(names, (zero, cross, towers))
+    ]
+    return {"similarity": {"methods": methods, "test_examples": 1379}}
+
+
+def test_the_similarity_verdict_follows_the_numbers():
+    from tutor.days.day50_report import interpret
+
+    twist = interpret(_stsb(0.82, 0.75, 0.85), smoke=False)
+    assert "0.820" in twist[0] and "lost to using the" in twist[1]
+    assert twist[1].endswith("beat both.")
+    lost = interpret(_stsb(0.82, 0.75, 0.80), smoke=False)
+    assert lost[1].endswith("did not gain over it here.")
+    plain = interpret(_stsb(0.40, 0.80, 0.85), smoke=False)
+    assert plain[1] == "Both fine-tuned models beat the frozen encoder's cosine."
+
+
+def test_the_paraphrase_verdict_weighs_the_baseline_against_noise():
+    from tutor.days.day50_report import interpret
+
+    def mrpc(acc: float) -> dict:
+        base = {"accuracy": 0.665, "f1": 0.799}
+        return {
+            "paraphrase": {"accuracy": acc, "f1": 0.85, "baseline": base, "test_examples": 1725}
+        }
+
+    assert "beyond the" in interpret(mrpc(0.78), smoke=False)[0]
+    assert "not clearly above" in interpret(mrpc(0.67), smoke=False)[0]

@@ -16,8 +16,13 @@ def _ner(x: dict[str, Any]) -> str:
         f"{x['tag_accuracy']:.1%} are right, yet tagging every word 'O' is already "
         f"{x['all_o_tag_accuracy']:.1%} right and finds no entity (F1 0): only whole "
         "entities, type and both boundaries, count. BERT-base reaches 0.924 with a cased "
-        "vocabulary; this encoder lower-cases its input, so capital letters, the strongest "
-        "clue that a word is a name ('Bush' or 'bush'), are gone before it reads the sentence."
+        "vocabulary"
+        + (
+            "; this encoder lower-cases its input, so capital letters, the strongest clue "
+            "that a word is a name ('Bush' or 'bush'), are gone before it reads the sentence."
+            if x.get("uncased")
+            else "."
+        )
     )
 
 
@@ -50,8 +55,9 @@ def _stsb(x: dict[str, Any]) -> list[str]:
     if cross["spearman"] < zero["spearman"]:
         lines.append(
             "The twist on day 46's contrast: fine-tuning a cross-encoder lost to using the "
-            "frozen encoder's features. Those features are not generic: this encoder was "
-            "trained on sentence pairs to make exactly this cosine meaningful, while the "
+            "frozen encoder's features. Those features are not generic: an encoder trained "
+            "for similarity (the packaged MiniLM learnt from about a billion sentence pairs) "
+            "already makes exactly this cosine meaningful, while the "
             "cross-encoder starts a new regression head and a new input format ([CLS] A "
             f"[SEP] B) from {cross['train_examples']:,} pairs. Fine-tuning wins when it "
             "keeps the task the encoder already knows: "

@@ -87,6 +87,8 @@ def run(ctx: app.Context, data: Benchmark, budget: app.Budget) -> dict[str, Any]
             for (words, _), g, p in list(zip(test_pairs, gold, predicted))[:SAMPLES]
         ],
         "truncated_words": cut,
+        # An uncased vocabulary cannot tell "Bush" from "bush": worth saying next to F1.
+        "uncased": tok.tokenize("Paris") == tok.tokenize("paris"),
     }
 
 
