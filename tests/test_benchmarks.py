@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import SHARED_DATA
 from tutor.errors import DataFileError, OfflineError
 from tutor.training import benchmarks as bm
 from tutor.training.heads import align_labels
@@ -211,3 +212,22 @@ def test_hub_squad_keeps_the_five_article_protocol(monkeypatch, tmp_path):
     b = bm.load("qa", HubStatus(True, ""), data_dir=tmp_path)
     assert [x.title for x in b.train] == ["A", "B", "C"]
     assert [x.title for x in b.test] == ["D", "E"]  # F is past the five-article slice
+
+
+@pytest.mark.shared_data
+@pytest.mark.skipif(not (SHARED_DATA / "stsb").is_dir(), reason="needs ../shared/data")
+def test_the_local_copies_read_as_their_readme_counts():
+    counts = {
+        task: (len(b.train), len(b.test))
+        for task in bm.TASKS
+        for b in [bm.load(task, OFFLINE, data_dir=SHARED_DATA)]
+    }
+    assert counts == {
+        "ner": (14041, 3453),
+        "paraphrase": (4080, 1725),
+        "similarity": (5749, 1379),
+        "qa": (950, 457),  # articles 1-3 against 4-5 of the 1,407 questions
+    }
+    mrpc = bm.load("paraphrase", OFFLINE, data_dir=SHARED_DATA)
+    baseline = bm.always_positive([y for *_, y in mrpc.test])
+    assert round(baseline["accuracy"], 3) == 0.665 and round(baseline["f1"], 2) == 0.80

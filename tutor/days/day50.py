@@ -23,9 +23,9 @@ from tutor.days import experiment
 from tutor.days.experiment import DayResult, ResultTable, Setup
 from tutor.errors import UsageError
 from tutor.training.applications import Budget
+from tutor.training.benchmarks import TASKS
 
 DAY = "day50"
-TASKS = ("ner", "paraphrase", "similarity", "qa")
 BENCHMARK = {
     "ner": "CoNLL-2003",
     "paraphrase": "MRPC",

@@ -27,6 +27,7 @@ from tutor.errors import DataFileError, OfflineError
 from tutor.training.data import DATA_ENV, shared_data_dir
 from tutor.training.hub import HubStatus, hub_status
 
+TASKS = ("ner", "paraphrase", "similarity", "qa")
 # The tag order of the hub's CoNLL-2003 (its ner_tags are ids into this list).
 CONLL_TAGS = ["O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC", "B-MISC", "I-MISC"]
 HUB = {
