@@ -241,33 +241,3 @@ def test_day49_t5_needs_the_hub(tiny_bert, tutor_home):
         "t5-small",
     )
     assert result.exit_code == 1 and "needs the Hugging Face Hub" in result.output
-
-
-def test_day50_three_heads(tiny_bert, tutor_home):
-    result = _run("run", "day50", "--profile", "smoke", "--model", str(tiny_bert))
-    assert result.exit_code == 0, result.output
-    assert "template-generated" in result.output
-    run_dir, metrics = _finished(
-        tutor_home,
-        "day50",
-        (
-            "heads.md",
-            "heads.csv",
-            "ner_example.csv",
-            "qa_example.csv",
-            "pair_curves.png",
-            "heads.png",
-        ),
-        "pair_accuracy",
-    )
-    heads = _rows(run_dir / "heads.csv")
-    assert [h["class"] for h in heads] == [
-        "AutoModelForSequenceClassification",
-        "AutoModelForTokenClassification",
-        "AutoModelForQuestionAnswering",
-    ]
-    ner = _rows(run_dir / "ner_example.csv")
-    assert ner[0]["token"] == "[CLS]" and ner[0]["label id"] == "-100"
-    continuation = [r for r in ner if r["token"].startswith("##")]
-    assert all(r["label id"] == "-100" for r in continuation)
-    assert metrics["value"] == metrics["pair"]["accuracy"]
