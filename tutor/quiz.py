@@ -311,6 +311,23 @@ def parse_verdict(text: str, suggested: bool) -> bool:
         ) from None
 
 
+def parse_ticks(text: str, count: int) -> set[int]:
+    """The unsure key points the learner says they made: 1-based numbers ("1,3", "2 4")
+    or "all"; Enter for none. Returns 0-based positions."""
+    text = text.strip().lower()
+    if text in ("", "none", "n", "no", "0", "-"):
+        return set()
+    if text in ("all", "a", "y", "yes"):
+        return set(range(count))
+    try:
+        numbers = {int(t) for t in re.split(r"[\s,;]+", text) if t}
+    except ValueError:
+        raise InvalidAnswer(f"'{text}' is not a list of point numbers (e.g. 1,3)") from None
+    if any(n < 1 or n > count for n in numbers):
+        raise InvalidAnswer(f"point numbers go from 1 to {count}")
+    return {n - 1 for n in numbers}
+
+
 def graded_free_text(feedback: Any, verdict: bool) -> Grade:
     """A free-text answer with automatic ``feedback``; the ``verdict`` is what counts."""
     return Grade(
@@ -436,9 +453,12 @@ class TopicReport:
 
 
 def interview_report(results: Sequence[Result]) -> list[TopicReport]:
-    """Strengths (key points covered) and gaps (key points missed) per topic (a
-    question's first, main topic), weakest topic first. A self-graded answer counts its key points as covered if the learner
-    counted it right; an empty one misses them all."""
+    """Strengths (key points covered) and gaps (key points missed) per topic, each
+    question counted under all its topics (as the score table does), weakest topic
+    first. Only what was judged counts: the grader's confident judgements and the
+    learner's self-check; a point left unsure is neither. A self-graded answer counts
+    its key points as covered if the learner counted it right; an empty one misses them
+    all."""
     topics: dict[str, TopicReport] = {}
     for result in results:
         q = result.question
@@ -446,8 +466,12 @@ def interview_report(results: Sequence[Result]) -> list[TopicReport]:
             continue
         grade = result.grade
         feedback = grade.feedback if grade else None
-        covered = feedback.covered if feedback else (list(q.key_points) if result.correct else [])
-        for topic in q.topics[:1]:  # its main topic: each key point listed once
+        if feedback is not None:
+            covered, missed = feedback.covered, feedback.missed
+        else:
+            covered = list(q.key_points) if result.correct else []
+            missed = [] if result.correct else list(q.key_points)
+        for topic in q.topics:
             report = topics.setdefault(topic, TopicReport(topic))
             report.answered += 1
             report.right += result.correct
@@ -456,8 +480,14 @@ def interview_report(results: Sequence[Result]) -> list[TopicReport]:
             elif grade is not None and grade.empty:
                 report.scores.append(0.0)
             for point in q.key_points:
-                target = report.strengths if point in covered else report.gaps
-                if point not in target:
+                target = (
+                    report.strengths
+                    if point in covered
+                    else report.gaps
+                    if point in missed
+                    else None
+                )
+                if target is not None and point not in target:
                     target.append(point)
 
     def weakness(report: TopicReport) -> tuple[float, float]:

@@ -63,9 +63,9 @@ def quiz(
     """Practise interview questions of LEVEL (easy or medium).
 
     Type a letter (b), several for multiple choice (a,c), t/f, or a number. A free-text
-    answer gets feedback from a sentence encoder: the key points it covers and misses
-    and a score; you keep the final say (Enter accepts the suggested verdict, y or n
-    overrides it). Every answer is saved at once; questions you miss come back with
+    answer gets feedback from a sentence encoder: the key points it covers, misses, or
+    cannot judge (you tick those you made) and a score; you keep the final say (Enter
+    accepts the suggested verdict, y or n overrides it). Every answer is saved at once; questions you miss come back with
     --review.
     """
     from tutor import history
@@ -192,24 +192,39 @@ class _Grader:
             self.loader.start()
 
     def feedback(self, item: Any, answer: str) -> Any:
-        """Feedback on ``answer``, or None (self-grading) when the encoder is missing."""
+        """Feedback on ``answer``, or None (self-grading) when the encoder is missing.
+        An empty or off-topic answer is graded without waiting for the encoder."""
         from tutor import grading
 
+        if self.unavailable is None and grading.model_path() is None:
+            try:  # off or not installed: says why at once, without torch
+                grading.load_encoder()
+            except grading.GradingUnavailable as exc:
+                self._fall_back(str(exc))
         if self.unavailable is not None:
             return None
         self.warm_up()
-        if not self.loader.ready:
-            self.ui.note("Loading the sentence encoder for feedback (first time only)...")
+
+        def encoder() -> Any:
+            if not self.loader.ready:
+                self.ui.note("Loading the sentence encoder for feedback (first time only)...")
+            return self.loader.get()
+
+        q = item.question
         try:
-            encoder = self.loader.get()
-        except grading.GradingUnavailable as exc:
-            self.unavailable = str(exc)
-            self.ui.note(
-                f"No automatic feedback: {exc}. Grade yourself against the model answer "
-                "and key points."
+            return grading.grade(
+                q.key_points, answer, encoder, context=f"{q.prompt}\n{q.model_answer}"
             )
+        except grading.GradingUnavailable as exc:
+            self._fall_back(str(exc))
             return None
-        return grading.grade(item.question.key_points, answer, encoder)
+
+    def _fall_back(self, reason: str) -> None:
+        self.unavailable = reason
+        self.ui.note(
+            f"No automatic feedback: {reason}. Grade yourself against the model answer "
+            "and key points."
+        )
 
 
 def _ask(ui: _PlainUI, item: Any, grader: _Grader) -> Any:
@@ -227,6 +242,18 @@ def _ask(ui: _PlainUI, item: Any, grader: _Grader) -> Any:
         feedback = grader.feedback(item, attempt)
         if feedback is not None:
             ui.grading(feedback)
+            if feedback.unsure:
+                # Self-check: the grader could not tell; the learner judges these points.
+                checked = _read_until_valid(
+                    ui,
+                    "Which unsure points (?) did your answer make? Their numbers, e.g. 1,3; "
+                    "all; Enter for none: ",
+                    lambda text: feedback.self_check(core.parse_ticks(text, len(feedback.unsure))),
+                )
+                if checked is None:
+                    return None
+                feedback = checked
+                ui.note(f"After your self-check: score {feedback.score:.2f} of 1.")
             ui.reveal(item, key_points=False)
             if feedback.off_topic:
                 # Like an empty answer: never counts as right, so no verdict is asked.
@@ -440,7 +467,10 @@ class _PlainUI:
 
     def grading(self, feedback: Any) -> None:
         """Automatic feedback on a free-text answer: covered, missed, score."""
-        self.echo(f"Feedback: score {feedback.score:.2f} of 1 (sentence-encoder similarity)")
+        self.echo(
+            f"Feedback: score {feedback.score:.2f} of 1 (key points covered; sentence-encoder "
+            "similarity)"
+        )
         for line in _feedback_lines(feedback):
             self.echo(f"  {line[0]} {line[1]}")
         for note in feedback.notes:
@@ -516,11 +546,18 @@ def _topic_line(topic: Any) -> str:
 
 
 def _feedback_lines(feedback: Any) -> list[tuple[str, str, str]]:
-    """(symbol, text, style) per key point: covered, contradicted, missed."""
+    """(symbol, text, style) per key point: covered, unsure (numbered for the
+    self-check), contradicted, missed."""
     lines = []
+    unsure = 0
     for p in feedback.points:
         point = _safe(p.point)
-        if p.covered:
+        if p.status == "unsure":
+            unsure += 1
+            lines.append(
+                ("?", f"unsure ({unsure}): {point} (can't tell: did you say this?)", "yellow")
+            )
+        elif p.covered:
             lines.append(("✓", f"covered: {point}", "green"))
         elif p.problem == "without its numbers":
             lines.append(("✗", f"missed: {point} (on the topic, but without its numbers)", "red"))
