@@ -648,3 +648,87 @@ def test_quiz_imports_no_torch_before_the_first_free_text_question(tmp_path: Pat
     assert not data["before"]
     assert [loaded for _, loaded in data["seen"][: first + 1]] == [False] * (first + 1)
     assert data["started"]  # the encoder began loading when the free-text question came
+
+
+# --------------------------------------------------------------------------- self-check
+
+
+def test_self_check_in_the_terminal_quiz(tutor_home: Path, monkeypatch):
+    from tutor.grading import encoder as encoder_module
+    from tutor.questions import load_bank
+
+    monkeypatch.setenv("TUTOR_QUESTIONS_DIR", str(BANK))
+    (first,) = interview_order(seed=5)[:1]
+    question = load_bank([BANK]).get(first)
+    points = list(question.key_points)
+    # Two sentences: one clearly the first key point, one halfway to the second.
+    word = grading.content_words(points[0])[0]
+    said, vague = f"My first claim is about {word}.", f"My second claim is also about {word}."
+    dial = Dial(points, {said: {0: 0.9}, vague: {1: 0.5}})
+    monkeypatch.setattr(encoder_module, "load_encoder", lambda: dial)
+    monkeypatch.setattr(grading, "model_path", lambda: Path("/fake"))
+    answer = f"{said} {vague}"
+    feedback = grading.grade(points, answer, dial)
+    assert feedback.covered == [points[0]] and feedback.unsure == [points[1]]
+    result = CliRunner().invoke(
+        cli,
+        ["quiz", "medium", "--interview", "--seed", "5", "--count", "1", "--json"],
+        input=f"{answer}\n1\n\n",
+    )
+    assert result.exit_code == 0, result.output
+    err = result.stderr
+    assert f"? unsure (1): {points[1]}" in err
+    assert "Which unsure points (?) did your answer make?" in err
+    assert "After your self-check: score" in err and "Not an answer" not in err
+    out = json.loads(result.stdout)
+    (saved,) = out["answers"]
+    assert saved["covered"] == points[:2] and saved["unsure"] == []
+    assert saved["ticked"] == [points[1]]
+    assert saved["score"] == pytest.approx(2 / len(points), abs=1e-3)
+    # strengths: the confident judgement and the tick; gaps: the points judged missed
+    for topic in question.topics:
+        assert out["interview"][topic]["strengths"] == points[:2]
+        assert out["interview"][topic]["gaps"] == points[2:]
+
+
+def test_interview_report_counts_every_topic_and_only_judged_points():
+    from tutor import quiz as core
+    from tutor.questions import load_bank
+
+    bank = load_bank([BANK])
+    mlm, t5 = bank.get("gx-mlm"), bank.get("gx-t5-bert")  # two topics each
+    P = grading.PointResult
+    mlm_feedback = grading.Feedback(
+        (
+            P(mlm.key_points[0], "covered", 0.9, "x"),
+            P(mlm.key_points[1], "unsure", 0.5, "y"),
+            P(mlm.key_points[2], "missed", 0.1, None),
+            *(P(p, "missed", 0.1, None) for p in mlm.key_points[3:]),
+        )
+    )
+    t5_feedback = grading.Feedback(tuple(P(p, "covered", 0.9, "x") for p in t5.key_points))
+    results = [
+        core.Result(mlm, False, core.graded_free_text(mlm_feedback, False)),
+        core.Result(t5, True, core.graded_free_text(t5_feedback, True)),
+    ]
+    report = {t.topic: t for t in core.interview_report(results)}
+    summary = core.summarize(results)
+    assert set(report) == set(mlm.topics) | set(t5.topics) == set(summary.per_topic)
+    for topic, (right, seen) in summary.per_topic.items():
+        assert (report[topic].right, report[topic].answered) == (right, seen)
+    for topic in mlm.topics:
+        assert report[topic].strengths == [mlm.key_points[0]]
+        assert mlm.key_points[1] not in report[topic].gaps  # unsure: neither
+        assert report[topic].gaps == list(mlm.key_points[2:])
+    assert report["t5"].strengths == list(t5.key_points) and report["t5"].gaps == []
+
+
+def test_ticks_are_point_numbers():
+    from tutor import quiz as core
+
+    assert core.parse_ticks("", 3) == set() and core.parse_ticks("none", 3) == set()
+    assert core.parse_ticks("1, 3", 3) == {0, 2} and core.parse_ticks("2 3", 3) == {1, 2}
+    assert core.parse_ticks("all", 3) == {0, 1, 2}
+    for bad in ("4", "0,1", "one", "1-2"):
+        with pytest.raises(core.InvalidAnswer):
+            core.parse_ticks(bad, 3)
