@@ -62,7 +62,7 @@ def bank_questions() -> dict[str, Any]:
 
 def load_rows() -> list[Row]:
     rows = []
-    for path in sorted(ANSWERS.glob("*.yaml")):
+    for path in sorted(ANSWERS.glob("author*.yaml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         for answer in data["answers"]:
             rows.append(

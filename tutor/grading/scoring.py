@@ -58,7 +58,7 @@ class PointResult:
     clause: str | None
     problem: str | None = None
     by: Literal["grader", "learner"] = "grader"
-    chance: float = 0.0  # for an unsure point: how likely it was made (ranking only)
+    chance: float = 0.0  # if not covered: how likely it was made (ranking only)
 
     @property
     def covered(self) -> bool:
@@ -107,11 +107,13 @@ class Feedback:
 
     @property
     def estimate(self) -> float:
-        """The expected score (each unsure point by its chance): for ranking answers in
-        bench/grading.py, never shown as the learner's score."""
+        """The expected score (each point not judged covered by its chance, a
+        contradiction against it): for ranking answers in bench/grading.py, never shown
+        as the learner's score."""
         if not self.points:
             return 0.0
-        return sum(1.0 if p.covered else p.chance for p in self.points) / len(self.points)
+        total = sum(1.0 if p.covered else p.chance for p in self.points)
+        return max(0.0, total / len(self.points))
 
     @property
     def confident(self) -> bool:
@@ -167,9 +169,16 @@ class Feedback:
         }
 
 
+# For ranking answers only (Feedback.estimate): how likely a point not judged covered
+# was made, from its similarity; a contradiction counts against the answer. Tuned on the
+# tuning half like the thresholds.
+CHANCE_FROM, CHANCE_TO = 0.2, 0.8
+CONTRADICTION_CHANCE = -0.5
+LISTED_CHANCE = 0.3  # a point only named in a list of terms
+
+
 def _chance(similarity: float) -> float:
-    """How likely an unsure point was made, from where it sits in the unsure band."""
-    return min(1.0, max(0.0, (similarity - MISS_BELOW) / (COVER_AT - MISS_BELOW)))
+    return min(1.0, max(0.0, (similarity - CHANCE_FROM) / (CHANCE_TO - CHANCE_FROM)))
 
 
 def _all(key_points: Sequence[str], status: Status) -> tuple[PointResult, ...]:
@@ -217,6 +226,11 @@ def grade(
 
     entities = entities_of(key_points)
     likeness = [sentence_likeness(t) for t in texts]
+    listy = sum(likeness) / len(likeness) < SENTENCE_MIN
+    if listy:
+        # An answer that reads as a list of terms as a whole is one, even where a
+        # fragment of it ("Query, key, value.") passes for a short sentence.
+        likeness = [min(value, SENTENCE_MIN / 2) for value in likeness]
     point_facts = [qty.facts(p) for p in key_points]
     context_facts = qty.facts(context)
     said = [qty.quantities(t) for t in texts]
@@ -253,7 +267,7 @@ def grade(
             _judge(k, point, sims, texts, likeness, problems, said, point_facts[k], anchored)
         )
     notes: list[str] = []
-    if sum(likeness) / len(likeness) < SENTENCE_MIN:
+    if listy:
         notes.append("reads like a list of terms: say how they connect, in sentences")
     return Feedback(tuple(points), tuple(notes))
 
@@ -288,16 +302,24 @@ def _judge(
         if not anchored[u][k] and sim < COVER_UNANCHORED:
             evidence = min(evidence, COVER_AT - 1e-6)
         if likeness[u] < SENTENCE_MIN:
-            # A term list claims nothing: at most unsure, however close.
+            # A term list names the point's words without claiming anything: never
+            # covered, however close (a dense expert note can look like one, so not
+            # missed either: the learner judges).
             evidence, soft = min(evidence, COVER_AT - 1e-6), "a list of terms"
         if best is None or evidence > best[0]:
             best = (evidence, u, soft)
     if best is not None and best[0] >= COVER_AT:
         return PointResult(point, "covered", best[0], texts[best[1]])
     if against is not None and (best is None or against[0] >= best[0] - NEAR_TIE):
-        return PointResult(point, "missed", against[0], texts[against[1]], against[2])
+        return PointResult(
+            point, "missed", against[0], texts[against[1]], against[2], chance=CONTRADICTION_CHANCE
+        )
     if best is None or best[0] < MISS_BELOW:
         sim = 0.0 if best is None else best[0]
-        return PointResult(point, "missed", sim, None if best is None else texts[best[1]])
+        clause = None if best is None else texts[best[1]]
+        listed = best is not None and best[2] == "a list of terms"
+        problem = "a list of terms" if listed else None
+        return PointResult(point, "missed", sim, clause, problem, chance=_chance(sim))
     evidence, u, soft = best
-    return PointResult(point, "unsure", evidence, texts[u], soft, chance=_chance(evidence))
+    chance = _chance(evidence) * (LISTED_CHANCE if soft == "a list of terms" else 1.0)
+    return PointResult(point, "unsure", evidence, texts[u], soft, chance=chance)

@@ -46,6 +46,11 @@ AUX = _wordset(
     shouldn't hasn't haven't hadn't couldn't"""
 )
 _VERB_ENDINGS = ("es", "ed", "s", "ize", "ise", "ify", "ate")
+# Verbs a short instruction starts with ("use warm-up", "clip the gradients").
+_IMPERATIVES = _wordset(
+    """use add drop freeze keep check clip lower raise cut train run report pick split
+    pad mask export distil distill quantize quantise measure try avoid"""
+)
 _NEGATIONS = _wordset(
     """not no never none neither nor without cannot can't don't doesn't didn't isn't aren't
     wasn't weren't won't wouldn't shouldn't hasn't haven't hadn't couldn't mustn't nothing
@@ -116,11 +121,17 @@ def sentence_likeness(text: str) -> float:
     than five), comma-separated fragments of one or two words, a verb, and repeats of
     the same content word.
     """
-    tokens = words(text)
+    # Figures ("12 layers x 7.1M = 85M") are neither function words nor terms: a dense
+    # note with numbers is judged by its words.
+    tokens = [t for t in words(text) if not any(c.isdigit() for c in t)]
     if not tokens:
         return 0.0
-    if len(tokens) <= 3:  # "it overflows", "use warm-up": too short to judge by ratios
-        return 1.0
+    if len(tokens) <= 3:
+        # "it overflows", "use warm-up": too short to judge by ratios, a sentence if it
+        # has a verb; "Query, key, value" is a fragment of a list.
+        verb = any(t in AUX or t in _IMPERATIVES or t.endswith(_VERB_ENDINGS) for t in tokens)
+        figure = any(c.isdigit() for c in text)  # "Total about 0.11 billion."
+        return 1.0 if verb or figure else 0.0
     if len(tokens) <= 6 and (
         any(t in AUX for t in tokens)
         or any(t.endswith("s") and not t.endswith("ss") for t in tokens[1:-1])
