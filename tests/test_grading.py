@@ -1,9 +1,11 @@
-"""Feedback on free-text answers (tutor/grading.py), `tutor questions grade`, and the
+"""Feedback on free-text answers (tutor/grading/), `tutor questions grade`, and the
 mock interview (`tutor quiz medium --interview`) end to end.
 
-The rules (clauses, sentence-likeness, contradictions) are tested without the model;
-the ranking of the labelled answers in tests/fixtures/grading needs the packaged
-all-MiniLM-L6-v2 and is marked slow.
+The rules (clauses, sentence-likeness, quantities, contradictions), abstention and the
+self-check are tested without the model, through stand-in encoders whose similarities
+are known; the safety properties on the labelled answers in tests/fixtures/grading need
+the packaged all-MiniLM-L6-v2 and are marked slow. Figures (Spearman, abstention rate,
+timings) are bench/grading.py's, not tests'.
 """
 
 from __future__ import annotations
