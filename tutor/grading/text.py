@@ -46,6 +46,7 @@ AUX = _wordset(
     shouldn't hasn't haven't hadn't couldn't"""
 )
 _VERB_ENDINGS = ("es", "ed", "s", "ize", "ise", "ify", "ate")
+_SUBJECTS = _wordset("it they this that we you i he she which who")
 # Verbs a short instruction starts with ("use warm-up", "clip the gradients").
 _IMPERATIVES = _wordset(
     """use add drop freeze keep check clip lower raise cut train run report pick split
@@ -129,7 +130,12 @@ def sentence_likeness(text: str) -> float:
     if len(tokens) <= 3:
         # "it overflows", "use warm-up": too short to judge by ratios, a sentence if it
         # has a verb; "Query, key, value" is a fragment of a list.
-        verb = any(t in AUX or t in _IMPERATIVES or t.endswith(_VERB_ENDINGS) for t in tokens)
+        # A plural is not a verb ("Masked tokens" is a term): a short claim has an
+        # auxiliary, an instruction, a pronoun subject ("it overflows") or a past tense.
+        verb = any(
+            t in AUX or t in _IMPERATIVES or t in _SUBJECTS or (i and t.endswith("ed"))
+            for i, t in enumerate(tokens)
+        )
         figure = any(c.isdigit() for c in text)  # "Total about 0.11 billion."
         return 1.0 if verb or figure else 0.0
     if len(tokens) <= 6 and (
