@@ -363,6 +363,8 @@ class TerminalUI:
         """Automatic feedback on a free-text answer: the key points covered, unsure,
         contradicted and missed, and the score. The one place the quiz shows it."""
         score = f"Feedback: score {feedback.score:.2f} of 1"
+        if feedback.unsure:
+            score += f" so far, {len(feedback.unsure)} of {len(feedback.points)} points unsure"
         lines = feedback_lines(feedback)
         lines += [Line([(f"Note: {note}.", "yellow")]) for note in feedback.notes]
         if feedback.unsure:
@@ -380,12 +382,13 @@ class TerminalUI:
     def checked(self, feedback: Any) -> None:
         """The score once the learner has judged the unsure points."""
         ticked = sum(1 for p in feedback.points if p.by == "learner" and p.covered)
+        ticks = "1 point ticked" if ticked == 1 else f"{ticked} points ticked"
         self.surface.lines(
             [
                 Line(
                     [
                         (f"After your self-check: score {feedback.score:.2f} of 1", "bold"),
-                        (f" ({ticked} point(s) ticked).", ""),
+                        (f" ({ticks}).", ""),
                     ]
                 )
             ]
