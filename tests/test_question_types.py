@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import random
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 
-from tutor import quiz
+from tutor import grading, quiz
 from tutor import quiz_session as qs
 from tutor.answers import InvalidAnswer
 from tutor.question_bank import load_bank
@@ -96,6 +95,16 @@ class FakeGrader:
         yield self.result
 
 
+def judged(item, *statuses):
+    """Automatic feedback on ``item`` with these statuses for its key points."""
+    return grading.Feedback(
+        tuple(
+            grading.PointResult(point, status, 0.5, "a clause")
+            for point, status in zip(item.question.key_points, statuses, strict=True)
+        )
+    )
+
+
 def session_for(bank, qtypes, grader=None):
     rng = random.Random(0)
     items = [quiz.shuffle_choices(sample(bank, t), rng) for t in qtypes]
@@ -130,9 +139,9 @@ def test_a_session_asks_reasks_and_saves_each_answer(bank):
 
 
 def test_free_text_with_feedback_asks_for_a_verdict_enter_keeps_it(bank):
-    feedback = SimpleNamespace(suggested=True, off_topic=False, score=0.8)
-    grader = FakeGrader(feedback)
+    grader = FakeGrader()
     session, saved = session_for(bank, ["free_text"], grader)
+    grader.result = judged(session.items[0], "covered", "missed")  # 0.5: the pass mark
     ask = session.ask()
     assert ask.prompt == qs.FREE_TEXT_PROMPT and grader.warmed == 1
     events = list(session.answer("An answer in my own words."))
@@ -143,8 +152,42 @@ def test_free_text_with_feedback_asks_for_a_verdict_enter_keeps_it(bank):
     assert [type(e) for e in session.answer("maybe")] == [qs.Invalid]
     (done,) = session.answer("")
     assert done.grade.correct and not done.grade.overridden
-    assert done.grade.record_extra() == {"score": 0.8, "overridden": False}
+    assert done.grade.record_extra() == {"score": 0.5, "overridden": False}
     assert saved == [(ask.item.question.id, True)]
+
+
+def test_unsure_points_are_self_checked_before_the_verdict(bank):
+    grader = FakeGrader()
+    session, saved = session_for(bank, ["free_text"], grader)
+    grader.result = judged(session.items[0], "unsure", "unsure")
+    assert grader.result.suggested is None  # open until the learner judges them
+    session.ask()
+    events = list(session.answer("An answer the grader cannot place."))
+    assert [type(e) for e in events] == [qs.Feedback]  # no model answer before the check
+    ask = session.ask()
+    assert ask.stage == "self-check" and ask.prompt == qs.SELF_CHECK_PROMPT
+    for bad in ("3", "one", "0,1"):
+        assert [type(e) for e in session.answer(bad)] == [qs.Invalid]
+    assert session.ask().stage == "self-check" and saved == []
+    checked, reveal = session.answer("2")
+    assert isinstance(checked, qs.Checked) and isinstance(reveal, qs.Reveal)
+    points = session.items[0].question.key_points
+    assert checked.feedback.covered == [points[1]] and checked.feedback.missed == [points[0]]
+    assert [p.by for p in checked.feedback.points] == ["learner", "learner"]
+    assert checked.feedback.score == 0.5 and checked.feedback.suggested is True
+    ask = session.ask()
+    assert ask.stage == "verdict" and ask.prompt.startswith("Count it as right?")
+    (done,) = session.answer("")
+    assert done.grade.correct and done.grade.feedback is checked.feedback
+    assert done.grade.feedback.to_dict()["ticked"] == [points[1]]
+    assert saved == [(ask.item.question.id, True)]
+    # Enter ticks none: every unsure point is then missed, and the verdict follows.
+    session, _ = session_for(bank, ["free_text"], FakeGrader(grader.result))
+    session.ask()
+    list(session.answer("Another answer."))
+    checked, _reveal = session.answer("")
+    assert checked.feedback.score == 0 and checked.feedback.suggested is False
+    assert session.ask().prompt.startswith("Count it as missed?")
 
 
 def test_free_text_without_the_encoder_is_self_graded(bank):
@@ -164,7 +207,7 @@ def test_blank_and_off_topic_free_text_are_missed_without_a_verdict(bank):
     session.ask()
     events = list(session.answer("  ...  "))
     assert [type(e) for e in events] == [qs.Reveal, qs.Answered] and events[1].grade.empty
-    off = SimpleNamespace(suggested=False, off_topic=True, score=0.0)
+    off = grading.Feedback(judged(session.items[1], "missed", "missed").points, ("off topic",))
     session.grader = FakeGrader(off)
     session.ask()
     events = list(session.answer("Pasta with basil."))

@@ -132,6 +132,23 @@ def parse_verdict(text: str, suggested: bool) -> bool:
         ) from None
 
 
+def parse_ticks(text: str, count: int) -> set[int]:
+    """The unsure key points the learner says they made, of ``count``: 1-based numbers
+    ("1,3", "2 4") or "all"; Enter (or "none") for none. Returns 0-based positions."""
+    text = text.strip().lower()
+    if text in ("", "none", "n", "no", "0", "-"):
+        return set()
+    if text in ("all", "a", "y", "yes"):
+        return set(range(count))
+    try:
+        numbers = {int(t) for t in re.split(r"[\s,;]+", text) if t}
+    except ValueError:
+        raise InvalidAnswer(f"'{text}' is not a list of point numbers (e.g. 1,3)") from None
+    if any(n < 1 or n > count for n in numbers):
+        raise InvalidAnswer(f"point numbers go from 1 to {count}")
+    return {n - 1 for n in numbers}
+
+
 def graded_free_text(feedback: Any, verdict: bool) -> Grade:
     """A free-text answer with automatic ``feedback``; the ``verdict`` is what counts."""
     return Grade(

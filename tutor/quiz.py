@@ -27,6 +27,7 @@ from tutor.answers import (  # noqa: F401  (the quiz's names for them)
     is_close,
     parse_bool,
     parse_number,
+    parse_ticks,
     parse_verdict,
 )
 from tutor.question_bank import Bank
@@ -266,9 +267,12 @@ class TopicReport:
 
 
 def interview_report(results: Sequence[Result]) -> list[TopicReport]:
-    """Strengths (key points covered) and gaps (key points missed) per topic (a
-    question's first, main topic), weakest topic first. A self-graded answer counts its key points as covered if the learner
-    counted it right; an empty one misses them all."""
+    """Strengths (key points covered) and gaps (key points missed) per topic, each
+    question counted under all its topics (as the score table does), weakest topic
+    first. Only what was judged counts: the grader's confident judgements and the
+    learner's self-check; a point left unsure is neither. A self-graded answer counts
+    its key points as covered if the learner counted it right; an empty one misses them
+    all."""
     topics: dict[str, TopicReport] = {}
     for result in results:
         q = result.question
@@ -276,8 +280,12 @@ def interview_report(results: Sequence[Result]) -> list[TopicReport]:
             continue
         grade = result.grade
         feedback = grade.feedback if grade else None
-        covered = feedback.covered if feedback else (list(q.key_points) if result.correct else [])
-        for topic in q.topics[:1]:  # its main topic: each key point listed once
+        if feedback is not None:
+            covered, missed = feedback.covered, feedback.missed
+        else:
+            covered = list(q.key_points) if result.correct else []
+            missed = [] if result.correct else list(q.key_points)
+        for topic in q.topics:
             report = topics.setdefault(topic, TopicReport(topic))
             report.answered += 1
             report.right += result.correct
@@ -286,7 +294,12 @@ def interview_report(results: Sequence[Result]) -> list[TopicReport]:
             elif grade is not None and grade.empty:
                 report.scores.append(0.0)
             for point in q.key_points:
-                target = report.strengths if point in covered else report.gaps
+                if point in covered:
+                    target = report.strengths
+                elif point in missed:
+                    target = report.gaps
+                else:
+                    continue  # left unsure: neither a strength nor a gap
                 if point not in target:
                     target.append(point)
 

@@ -10,6 +10,11 @@ tutor/commands/quiz.py) drives it; tests drive it directly.
         for event in session.answer(text):
             show(event)                   # Invalid, Note, Feedback, Reveal or Answered
 
+A free-text answer with automatic feedback goes through stages: the answer; a
+self-check when the grader is unsure of some key points (the learner says which of
+them they made); then the verdict (Enter accepts the suggested one). Without feedback
+the learner grades themselves.
+
 ``answer`` is a generator so that each event can be shown as it happens (a note that the
 sentence encoder is loading comes before the wait, not after it).
 """
@@ -27,15 +32,19 @@ from tutor.answers import (
     blank_grade,
     graded_free_text,
     is_blank,
+    parse_ticks,
     parse_verdict,
 )
 from tutor.quiz import QuizItem, Result, Summary, TopicReport, interview_report, summarize
 
-Stage = Literal["answer", "self-grade", "verdict"]
+Stage = Literal["answer", "self-grade", "self-check", "verdict"]
 Stopped = Literal["end-of-input", "interrupted"]
 
 FREE_TEXT_PROMPT = "Your answer (one line; Enter when done): "
 SELF_GRADE_PROMPT = "Did your answer cover the key points? (y/n): "
+SELF_CHECK_PROMPT = (
+    "Which unsure points (?) did your answer make? Their numbers, e.g. 1,3; all; Enter for none: "
+)
 
 
 # --------------------------------------------------------------------------- events
@@ -73,6 +82,13 @@ class Feedback:
 
 
 @dataclass(frozen=True)
+class Checked:
+    """The feedback once the learner has judged the unsure key points."""
+
+    feedback: Any
+
+
+@dataclass(frozen=True)
 class Reveal:
     """Show a free-text question's model answer (and its key points)."""
 
@@ -88,7 +104,7 @@ class Answered:
     grade: Grade
 
 
-Event = Invalid | Note | Feedback | Reveal | Answered
+Event = Invalid | Note | Feedback | Checked | Reveal | Answered
 
 
 # --------------------------------------------------------------------------- free text
@@ -97,44 +113,74 @@ Event = Invalid | Note | Feedback | Reveal | Answered
 class FreeTextGrader:
     """Automatic feedback on free-text answers, loaded on first need.
 
-    The sentence encoder (torch, transformers, MiniLM: seconds to load) is started in a
-    background thread when the first free-text question is shown, so it loads while the
-    learner reads; a quiz without one never imports torch. If it cannot load, the quiz
-    says so once and falls back to self-grading.
+    The sentence encoder (torch, sentence-transformers, MiniLM: seconds to load) is
+    started in a background thread when the first free-text question is shown, so it
+    loads while the learner reads; a quiz without one never imports torch. If the model
+    is switched off or not installed, that is known at once without torch; if it cannot
+    load, the quiz says so once and falls back to self-grading.
     """
 
     def __init__(self) -> None:
         self.loader: Any = None
         self.unavailable: str | None = None
+        self._untold = False  # the learner has not yet been told why
 
     def warm_up(self) -> None:
-        if self.loader is None and self.unavailable is None:
-            from tutor.grading import BackgroundLoader
-
-            self.loader = BackgroundLoader()
-            self.loader.start()
-
-    def feedback(self, item: QuizItem, answer: str) -> Iterator[Note | Any]:
-        """Yields notes, then the feedback on ``answer`` (None: grade yourself)."""
+        if self.loader is not None or self.unavailable is not None:
+            return
         from tutor import grading
 
-        if self.unavailable is not None:
-            yield None
-            return
+        if grading.model_path() is None:
+            try:  # only to learn why (off, or not installed): no torch is imported
+                grading.load_encoder()
+            except grading.GradingUnavailable as exc:
+                self._fall_back(str(exc))
+                return
+        self.loader = grading.BackgroundLoader()
+        self.loader.start()
+
+    def feedback(self, item: QuizItem, answer: str) -> Iterator[Note | Any]:
+        """Yields notes, then the feedback on ``answer`` (None: grade yourself). An
+        empty or off-topic answer is graded without waiting for the encoder."""
+        from tutor import grading
+
         self.warm_up()
-        if not self.loader.ready:
-            yield Note("Loading the sentence encoder for feedback (first time only)...")
-        try:
-            encoder = self.loader.get()
-        except grading.GradingUnavailable as exc:
-            self.unavailable = str(exc)
+        if self.unavailable is None:
+            q = item.question
+            context = f"{q.prompt}\n{q.model_answer}"
+            try:
+                try:  # without the model if the answer does not need it
+                    yield grading.grade(q.key_points, answer, self._loaded, context=context)
+                    return
+                except _StillLoading:
+                    # Said before the wait, not after it.
+                    yield Note("Loading the sentence encoder for feedback (first time only)...")
+                yield grading.grade(q.key_points, answer, self.loader.get, context=context)
+                return
+            except grading.GradingUnavailable as exc:
+                self._fall_back(str(exc))
+        if self._untold:
+            self._untold = False
             yield Note(
-                f"No automatic feedback: {exc}. Grade yourself against the model answer "
-                "and key points."
+                f"No automatic feedback: {self.unavailable}. Grade yourself against the "
+                "model answer and key points."
             )
-            yield None
-            return
-        yield grading.grade(item.question.key_points, answer, encoder)
+        yield None
+
+    def _loaded(self) -> Any:
+        """The encoder if it has finished loading (or failed); else :class:`_StillLoading`."""
+        if not self.loader.ready:
+            raise _StillLoading
+        return self.loader.get()
+
+    def _fall_back(self, reason: str) -> None:
+        """Self-grading from now on; the next feedback says why, once."""
+        self.unavailable = reason
+        self._untold = True
+
+
+class _StillLoading(Exception):
+    """The answer needs the encoder and it is still loading."""
 
 
 # --------------------------------------------------------------------------- the session
@@ -185,6 +231,8 @@ class QuizSession:
             return f"Count it as {word}? Enter accepts; y = right, n = missed: "
         if self._stage == "self-grade":
             return SELF_GRADE_PROMPT
+        if self._stage == "self-check":
+            return SELF_CHECK_PROMPT
         if item.question.type == "free_text":
             return FREE_TEXT_PROMPT
         return f"Your answer ({item.expected_input()}): "
@@ -196,6 +244,9 @@ class QuizSession:
             raise RuntimeError("the quiz is over: nothing is being asked")
         if item.question.type == "free_text" and self._stage == "answer":
             yield from self._free_text(item, text)
+            return
+        if self._stage == "self-check":
+            yield from self._self_check(item, text)
             return
         try:
             if self._stage == "verdict":
@@ -225,12 +276,31 @@ class QuizSession:
             self._stage = "self-grade"
             return
         yield Feedback(feedback)
+        self._feedback = feedback
+        if feedback.unsure:
+            # The grader could not tell for these points: the learner judges them.
+            self._stage = "self-check"
+            return
+        yield from self._after_feedback(item)
+
+    def _self_check(self, item: QuizItem, text: str) -> Iterator[Event]:
+        try:
+            ticks = parse_ticks(text, len(self._feedback.unsure))
+        except InvalidAnswer as exc:
+            yield Invalid(f"{exc}.")
+            return
+        self._feedback = self._feedback.self_check(ticks)
+        yield Checked(self._feedback)
+        yield from self._after_feedback(item)
+
+    def _after_feedback(self, item: QuizItem) -> Iterator[Event]:
+        """The model answer, then the verdict (none for an off-topic answer)."""
+        feedback = self._feedback
         yield Reveal(item, key_points=False)
         if feedback.off_topic:
             # Like an empty answer: never counts as right, so no verdict is asked.
             yield self._finish(item, graded_free_text(feedback, False))
             return
-        self._feedback = feedback
         self._stage = "verdict"
 
     def _finish(self, item: QuizItem, grade: Grade) -> Answered:

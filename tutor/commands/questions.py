@@ -67,9 +67,10 @@ def _names(folders: tuple[Path, ...]) -> str:
 def grade(question_id: str, answer: str, as_json: bool) -> None:
     """Grade ANSWER to the free-text question ID, as `tutor quiz` does.
 
-    Prints the key points covered and missed and a score in [0, 1] (sentence-encoder
-    similarity, see tutor/grading.py); --json prints
-    {"score": ..., "covered": [...], "missed": [...], ...}.
+    Prints each key point as covered, missed or unsure (the grader cannot tell: judge it
+    yourself) and a score in [0, 1] that counts only the covered points (see
+    tutor/grading/). An empty or off-topic answer is graded without loading the model.
+    --json prints {"score": ..., "covered": [...], "missed": [...], "unsure": [...], ...}.
     """
     import json
 
@@ -87,19 +88,24 @@ def grade(question_id: str, answer: str, as_json: bool) -> None:
         ) from None
     if not isinstance(question, FreeText):
         raise UsageError(f"'{question_id}' is a {question.type} question, not free_text.")
-    try:
-        encoder = grading.load_encoder()
-    except grading.GradingUnavailable as exc:
-        raise UsageError(f"Cannot grade: {exc}.") from None
-    feedback = grading.grade(question.key_points, answer, encoder)
+
+    def encoder() -> grading.Encoder:  # loaded only if the answer needs it
+        try:
+            return grading.load_encoder()
+        except grading.GradingUnavailable as exc:
+            raise UsageError(f"Cannot grade: {exc}.") from None
+
+    context = f"{question.prompt}\n{question.model_answer}"
+    feedback = grading.grade(question.key_points, answer, encoder, context=context)
     if as_json:
         click.echo(json.dumps(feedback.to_dict(), ensure_ascii=False))
         return
     click.echo(f"score {feedback.score:.2f} of 1")
     for point in feedback.points:
-        mark = "covered" if point.covered else "missed"
         extra = f" ({point.problem})" if point.problem else ""
-        click.echo(f"  {mark}: {point.point}{extra}")
+        click.echo(f"  {point.status}: {point.point}{extra}")
+    if feedback.unsure:
+        click.echo("unsure: the grader cannot tell; they count once you judge them (tutor quiz)")
     for note in feedback.notes:
         click.echo(f"note: {note}")
 

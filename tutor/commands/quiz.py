@@ -63,10 +63,10 @@ def quiz(
     """Practise interview questions of LEVEL (easy or medium).
 
     Type a letter (b), several for multiple choice (a,c), t/f, or a number. A free-text
-    answer gets feedback from a sentence encoder: the key points it covers and misses
-    and a score; you keep the final say (Enter accepts the suggested verdict, y or n
-    overrides it). Every answer is saved at once; questions you miss come back with
-    --review.
+    answer gets feedback from a sentence encoder: the key points it covers, misses, or
+    cannot judge (you tick those you made), and a score; you keep the final say (Enter
+    accepts the suggested verdict, y or n overrides it). Every answer is saved at once;
+    questions you miss come back with --review.
     """
     from tutor import quiz as core
     from tutor import quiz_history as history

@@ -94,11 +94,20 @@ _MARKS = {
 
 
 def feedback_lines(feedback: Any) -> list[Line]:
-    """A row per key point of automatic feedback: covered, contradicted or missed."""
+    """A row per key point of automatic feedback: covered, unsure (numbered for the
+    self-check), contradicted or missed."""
     lines = []
+    unsure = 0
     for p in feedback.points:
         point = safe(p.point)
-        if p.covered:
+        if p.status == "unsure":
+            unsure += 1
+            symbol, text, style = (
+                "?",
+                f"unsure ({unsure}): {point} (can't tell: did you say this?)",
+                "yellow",
+            )
+        elif p.covered:
             symbol, text, style = "✓", f"covered: {point}", "green"
         elif p.problem == "without its numbers":
             symbol, text, style = (
@@ -276,6 +285,8 @@ class TerminalUI:
                         self.note(event.text)
                     elif isinstance(event, qs.Feedback):
                         self.grading(event.feedback)
+                    elif isinstance(event, qs.Checked):
+                        self.checked(event.feedback)
                     elif isinstance(event, qs.Reveal):
                         self.reveal(event.item, key_points=event.key_points)
                     elif isinstance(event, qs.Answered):
@@ -349,19 +360,38 @@ class TerminalUI:
         )
 
     def grading(self, feedback: Any) -> None:
-        """Automatic feedback on a free-text answer: the key points covered, contradicted
-        and missed, and the score. The one place the quiz shows it."""
+        """Automatic feedback on a free-text answer: the key points covered, unsure,
+        contradicted and missed, and the score. The one place the quiz shows it."""
         score = f"Feedback: score {feedback.score:.2f} of 1"
+        if feedback.unsure:
+            score += f" so far, {len(feedback.unsure)} of {len(feedback.points)} points unsure"
         lines = feedback_lines(feedback)
         lines += [Line([(f"Note: {note}.", "yellow")]) for note in feedback.notes]
+        if feedback.unsure:
+            lines.append(Line([("Points marked ? count only if you tick them (next).", "dim")]))
         self.surface.block(
             Block(
                 title=score,
-                subtitle="sentence-encoder similarity; you have the final say",
-                plain_title=f"{score} (sentence-encoder similarity)",
+                subtitle="key points covered; sentence-encoder similarity; you have the final say",
+                plain_title=f"{score} (key points covered; sentence-encoder similarity)",
                 lines=lines,
                 border="magenta",
             )
+        )
+
+    def checked(self, feedback: Any) -> None:
+        """The score once the learner has judged the unsure points."""
+        ticked = sum(1 for p in feedback.points if p.by == "learner" and p.covered)
+        ticks = "1 point ticked" if ticked == 1 else f"{ticked} points ticked"
+        self.surface.lines(
+            [
+                Line(
+                    [
+                        (f"After your self-check: score {feedback.score:.2f} of 1", "bold"),
+                        (f" ({ticks}).", ""),
+                    ]
+                )
+            ]
         )
 
     def feedback(self, item: Any, grade: Any) -> None:
