@@ -722,33 +722,48 @@ def test_home_page_renders_offline_and_links_the_path(visit):
 # --------------------------------------------------------------------------- search
 
 
-def test_search_results_read_as_text(visit):
-    page = visit.open("lessons/day07-bert/")
+_QUERY_SHOWN = """words => [...document.querySelectorAll('.md-search-result__item mark')]
+  .some(m => words.some(w => m.textContent.toLowerCase().startsWith(w)))"""
+
+
+def _search(page: object, query: str) -> object:
+    """Types ``query`` into the search box; returns the result items once they are its own.
+
+    Material reads the box on keyup (and just after focus), and Playwright's fill() sends
+    no key: a filled query was seen only when it beat the focus handler, and a second one
+    never (the old checks read the first query's results). So a key follows the text, and
+    the query is typed again until the results highlight its words (the worker may still
+    be building its index)."""
     field = page.locator("input[data-md-component=search-query]")
     field.click()
-    field.fill("matthews correlation coefficient")
-    results = page.locator(".md-search-result__item")
-    results.first.wait_for()
+    for _ in range(12):
+        field.fill(query)
+        field.press("End")
+        try:
+            page.wait_for_function(_QUERY_SHOWN, arg=query.lower().split(), timeout=10_000)
+            return page.locator(".md-search-result__item")
+        except sync_api.TimeoutError:
+            continue
+    raise AssertionError(f"no search results for {query!r}")
+
+
+def test_search_results_read_as_text(visit):
+    page = visit.open("lessons/day07-bert/")
+    results = _search(page, "matthews correlation coefficient")
     joined = "\n".join(results.all_inner_texts())
     for raw in ("\\(", "\\[", "\\frac", "\\text", "$$"):
         assert raw not in joined, f"raw TeX {raw!r} in the search results"
     assert "MCC = " in joined and "√" in joined  # the formula, as text
     _screenshot(page, "search-results.png")
     # The notebooks' common action bar is not what a search finds first.
-    field.fill("notebook")
-    page.wait_for_timeout(300)
-    results.first.wait_for()
-    first = results.first.inner_text()
+    first = _search(page, "notebook").first.inner_text()
     assert "Run it yourself" not in first and "Download the notebook" not in first, first
     # A search for a topic finds its lesson before the quiz cards, and a quiz result reads
     # as a question, not an id or a "Revise: ..." line.
-    field.fill("masked language model")
-    page.wait_for_timeout(300)
-    results.first.wait_for()
+    results = _search(page, "masked language model")
     links = results.locator("a").evaluate_all("as => as.map(a => a.getAttribute('href'))")
     assert "/lessons/" in links[0] and "/quiz/" not in links[0], links[:3]
-    joined = "\n".join(results.all_inner_texts())
-    assert "Revise:" not in joined
+    assert "Revise:" not in "\n".join(results.all_inner_texts())
 
 
 # --------------------------------------------------------------------------- new lessons
