@@ -480,12 +480,13 @@ def test_the_search_index_holds_no_raw_latex(site):
 
 @slow
 def test_quiz_cards_give_search_their_questions_not_ids_or_furniture(site, bank):
-    from tutor.site.quiz_page import TYPE_LABELS, block_html
+    from tutor.questions import QUESTION_MODELS
+    from tutor.site.quiz_page import block_html
 
     for level in ("easy", "medium"):
         text = " ".join(d["text"] for d in _search_docs(site) if f"quiz/{level}/" in d["location"])
         assert not re.search(r"\bQ\d+", text), "question numbers are card furniture"
-        labels = "|".join(map(re.escape, TYPE_LABELS.values()))
+        labels = "|".join(re.escape(m.type_label) for m in QUESTION_MODELS.values())
         run = re.search(rf"(?:{labels})(?=[A-Z])", text)
         assert not run, f"a type label run into the next word: {text[run.start() - 40 :][:80]}"
         assert not re.search(r"<li>[A-E][A-Z0-9]", text), "option letter run into its text"
