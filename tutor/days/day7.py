@@ -413,6 +413,7 @@ def execute(p: Plan) -> Result:
         trainer.save_model(str(model_dir))  # safetensors weights + config + tokenizer
     if not trainer.is_world_process_zero():  # the other ranks of a multi-GPU run stop here
         return Result(folder, False, {"accuracy": scores["accuracy"]}, {})
+    graph = _export_for_predict(p, trainer.model, model_dir)
     rows = artifacts.training_log(outcome.log_history, outcome.extra.get("eval_times"))
     log_csv, log_md = artifacts.write_training_log(rows, folder)
     curves = artifacts.plot_curves(outcome.log_history, folder / "curves.png")
@@ -476,10 +477,32 @@ def execute(p: Plan) -> Result:
             "curves": curves,
             "confusion matrix": cm_png,
             "sample predictions": samples_path,
+            **({"model for tutor predict": graph} if graph else {}),
         },
         passed,
         samples,
     )
+
+
+def _export_for_predict(p: Plan, model, model_dir: Path) -> Path | None:
+    """model/model.onnx, which `tutor predict` runs without torch (tutor.training.export);
+    None when the recipe skips it or the exporter is not installed."""
+    if not p.recipe.onnx_for_predict:
+        return None
+    from tutor.training.export import can_export, export_for_predict
+
+    if not can_export():
+        log.info(
+            "No ONNX exporter here (pip install 'bert-tutor[production]'): `tutor predict` "
+            "will load the model through transformers, which takes a few seconds longer."
+        )
+        return None
+    log.info("Saving the model as an ONNX graph for a fast `tutor predict` ...")
+    try:
+        return export_for_predict(model.eval(), model_dir)
+    except Exception as exc:  # the run's results stand without it
+        log.warning("Could not export the model to ONNX (%s): `tutor predict` uses torch.", exc)
+        return None
 
 
 def _layerwise_optimizer(model, recipe: Recipe):

@@ -63,6 +63,9 @@ class Recipe:
     # Layer-wise learning-rate decay (discriminative fine-tuning, tutor.training.strategies):
     # each encoder layer learns at this times the rate of the layer above; None: one rate.
     layer_decay: float | None = None
+    # Save the model as an ONNX graph too (tutor.training.export), so `tutor predict`
+    # starts without torch; takes seconds after training. Off in the smoke profile.
+    onnx_for_predict: bool = True
     seed: int = 42
     notes: tuple[str, ...] = field(default_factory=tuple)
 
@@ -162,6 +165,7 @@ def _smoke(hw: Hardware, dataset: str = "imdb") -> Recipe:
         max_eval_samples=32,
         precision="fp32",
         freeze_embeddings=True,
+        onnx_for_predict=False,
         notes=("Smoke profile: a few dozen examples to check that everything runs.",),
     )
 
