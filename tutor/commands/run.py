@@ -114,6 +114,7 @@ def day7(profile, train_file, eval_file, text_column, label_column, resume, **ov
         )
     from tutor import runs
 
+    main_process = _quiet_unless_main()
     runs.preflight()  # before any work: the run folder and its record can be written
     options = core.Options(
         profile=profile,
@@ -125,8 +126,28 @@ def day7(profile, train_file, eval_file, text_column, label_column, resume, **ov
         resume=resume,
     )
     plan = core.plan(options)
-    _render.plan(plan)
-    _render.day7_result(_execute(core, plan))
+    if main_process:
+        _render.plan(plan)
+    result = _execute(core, plan)
+    if main_process:
+        _render.day7_result(result)
+
+
+def _quiet_unless_main() -> bool:
+    """Under torchrun / accelerate launch every process runs the command; only the first
+    (rank 0) shows the plan, the progress and the result, and writes the run folder. The
+    others log errors only. Returns whether this is the first process."""
+    import logging
+    import os
+
+    from tutor import runs
+
+    if runs.is_main_process():
+        return True
+    logging.getLogger("tutor").setLevel(logging.ERROR)
+    # Read when datasets is imported, which has not happened yet in this process.
+    os.environ.setdefault("HF_DATASETS_DISABLE_PROGRESS_BARS", "1")
+    return False
 
 
 def _execute(core, plan):
@@ -179,12 +200,16 @@ def _run_day(day: str, **options) -> None:
     from tutor import runs
     from tutor.commands import _render
 
+    main_process = _quiet_unless_main()
     runs.preflight()  # before any work: the run folder and its record can be written
     core = importlib.import_module(f"tutor.days.{day}")
     # Options not given keep the day's defaults.
     plan = core.plan(core.Options(**{k: v for k, v in options.items() if v is not None}))
-    _render.day_plan(plan.setup)
-    _render.day_result(_execute(core, plan))
+    if main_process:
+        _render.day_plan(plan.setup)
+    result = _execute(core, plan)
+    if main_process:
+        _render.day_result(result)
 
 
 def _csv(ctx, param, value: str | None) -> tuple[str, ...]:

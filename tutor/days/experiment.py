@@ -238,7 +238,7 @@ def train_in_run(
         recipe,
         setup.hardware,
         out,
-        progress=setup.progress,
+        progress=setup.progress and runs.is_main_process(),
         optimizer=optimizer,
         args_overrides=overrides,
         progress_label=label,
@@ -266,6 +266,8 @@ def _write_run_json(setup: Setup, status: str) -> None:
     from tutor.state import write_json_atomic
 
     assert setup.run_dir is not None
+    if not runs.is_main_process():  # the first process of a torchrun writes for all
+        return
     write_json_atomic(
         setup.run_dir / "run.json",
         {
