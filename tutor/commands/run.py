@@ -90,6 +90,29 @@ def run(ctx: click.Context, list_days: bool) -> None:
     "under 15). --max-train-samples turns it off; "
     "--epochs fixes the passes.",
 )
+@click.option(
+    "--freeze-layers",
+    type=click.IntRange(0, 48),
+    help="Freeze this many encoder layers from the bottom: each step skips their backward "
+    "pass, so a time budget reads more examples [default: 0].",
+)
+@click.option(
+    "--eval-max-length",
+    type=click.IntRange(1, 512),
+    help="Tokens per text when evaluating (default: --max-length); may exceed it.",
+)
+@click.option(
+    "--mid-eval-samples",
+    type=click.IntRange(0),
+    help="Held-out texts each evaluation during training reads (a seeded sample; 0: none, "
+    "only the final evaluation, which reads them all) [default: all].",
+)
+@click.option(
+    "--replan/--no-replan",
+    default=None,
+    help="After a minute of real steps, refit the steps and the learning-rate schedule to "
+    "the measured speed (with --time-budget) [default: off].",
+)
 @click.option("--seed", type=SEED)
 @click.option("--resume", is_flag=True, help="Continue the last interrupted run.")
 def day7(profile, train_file, eval_file, text_column, label_column, resume, **overrides) -> None:

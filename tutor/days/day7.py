@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import shutil
 import time
 from dataclasses import dataclass, field, replace
@@ -148,12 +149,23 @@ def plan(options: Options) -> Plan:
     if not options.resume and budget_applies(recipe, given):
         recipe, budget, estimate = fit_budget(recipe, hw, model, data, given)
     pools = (len(data.train), len(data.eval))
-    data = data.subsample(recipe.max_train_samples, recipe.max_eval_samples, recipe.seed)
+    data = data.subsample(_train_rows(recipe, budget), recipe.max_eval_samples, recipe.seed)
     if run_dir is None:
         run_dir = runs.new_run_dir(DAY)
     p = Plan(hw, recipe, data, model, run_dir, resume_from, spec, budget, estimate, pools)
     _write_run_json(p, status="running")
     return p
+
+
+def _train_rows(recipe: Recipe, budget: BudgetPlan | None) -> int | None:
+    """The training examples the run keeps: those it plans to read, and with --replan
+    some more (tutor.training.replan), so that a run faster than its probe can read
+    them."""
+    if not (recipe.replan and budget) or recipe.max_train_samples is None:
+        return recipe.max_train_samples
+    from tutor.training.replan import REPLAN_HEADROOM
+
+    return min(budget.pool, math.ceil(recipe.max_train_samples * REPLAN_HEADROOM))
 
 
 def budget_applies(recipe: Recipe, given: set[str]) -> bool:
@@ -219,6 +231,7 @@ def fit_budget(
             truncation=recipe.truncation,
             learning_rate=recipe.learning_rate,
             freeze_embeddings=recipe.freeze_embeddings,
+            freeze_layers=recipe.freeze_layers,
             hw=hw,
             seed=recipe.seed,
         )
@@ -233,13 +246,18 @@ def fit_budget(
         load,
         tokenizer,
         eval_texts,
-        shape=shape,
+        # --eval-max-length: evaluation reads longer inputs than training.
+        shape=replace(shape, max_length=recipe.eval_max_length or shape.max_length),
         truncation=recipe.truncation,
         eval_batch_size=recipe.eval_batch_size,
         hw=hw,
     )
     measuring = sum(r.seconds for r in rates)
     per_eval = eval_n / eval_rate
+    # --mid-eval-samples: the evaluations during training read a sample (0: none); the
+    # final one reads everything.
+    sample = recipe.mid_eval_samples
+    mid = None if sample is None or sample >= eval_n else sample / eval_rate
     # The budget pays for the evaluations too: the whole run stays inside it.
     fitted, evals = b.fit_with_evaluations(
         chosen.samples_per_second,
@@ -248,9 +266,10 @@ def fit_budget(
         shape.batch_size,
         recipe.epochs,
         eval_seconds=per_eval,
-        evals_per_epoch=recipe.evals_per_epoch,
-        final_eval=recipe.average_from is not None,
+        evals_per_epoch=0 if sample == 0 else recipe.evals_per_epoch,
+        final_eval=recipe.average_from is not None or mid is not None,
         fixed_epochs=recipe.epochs if "epochs" in given else None,
+        mid_eval_seconds=mid,
     )
     plan = b.BudgetPlan(
         minutes=recipe.time_budget,
@@ -281,7 +300,7 @@ def fit_budget(
         "seconds_per_step": shape.batch_size / (chosen.samples_per_second * plan.share),
         "seconds_per_eval": per_eval,
         "train_seconds": plan.train_seconds,
-        "eval_seconds": evals * per_eval,
+        "eval_seconds": b.evaluation_cost(evals, per_eval, mid),
         "evaluations": evals,
         # What is left of the budget once measuring is done: training and evaluations.
         "deadline_seconds": max(0.0, seconds - measuring),
@@ -364,6 +383,7 @@ def execute(p: Plan) -> Result:
 
     tokenizer = load_tokenizer(p.model)
     model = load_classifier(p.model, p.data.label_names, pooling=p.recipe.pooling)
+    replanning = p.recipe.replan and p.budget is not None
     trainer, interrupt, eta = build_trainer(
         model,
         tokenizer,
@@ -371,10 +391,18 @@ def execute(p: Plan) -> Result:
         p.recipe,
         p.hardware,
         p.run_dir / "checkpoints",
-        progress=True,
+        progress=runs.is_main_process(),  # one progress bar, not one per process
         estimate=p.estimate,
         optimizer=_layerwise_optimizer(model, p.recipe),
+        # --replan: the planned steps over more examples than they read (headroom).
+        args_overrides={"max_steps": p.budget.steps} if replanning else None,
     )
+    if replanning:
+        from tutor.training.replan import replan_callback
+
+        per_epoch = math.ceil(len(p.data.train) / p.recipe.batch_size)
+        available = max(p.budget.steps, math.floor(per_epoch * max(1.0, p.recipe.epochs)))
+        trainer.add_callback(replan_callback(eta, available))
     outcome = train(trainer, interrupt, eta, resume_from=p.resume_from)
     if outcome.interrupted:
         _write_run_json(
@@ -413,7 +441,9 @@ def execute(p: Plan) -> Result:
         trainer.save_model(str(model_dir))  # safetensors weights + config + tokenizer
     if not trainer.is_world_process_zero():  # the other ranks of a multi-GPU run stop here
         return Result(folder, False, {"accuracy": scores["accuracy"]}, {})
-    graph = _export_for_predict(p, trainer.model, model_dir)
+    from tutor.training.export import export_after_run
+
+    graph = export_after_run(p.recipe, trainer.model, model_dir)
     rows = artifacts.training_log(outcome.log_history, outcome.extra.get("eval_times"))
     log_csv, log_md = artifacts.write_training_log(rows, folder)
     curves = artifacts.plot_curves(outcome.log_history, folder / "curves.png")
@@ -484,27 +514,6 @@ def execute(p: Plan) -> Result:
     )
 
 
-def _export_for_predict(p: Plan, model, model_dir: Path) -> Path | None:
-    """model/model.onnx, which `tutor predict` runs without torch (tutor.training.export);
-    None when the recipe skips it or the exporter is not installed."""
-    if not p.recipe.onnx_for_predict:
-        return None
-    from tutor.training.export import can_export, export_for_predict
-
-    if not can_export():
-        log.info(
-            "No ONNX exporter here (pip install 'bert-tutor[production]'): `tutor predict` "
-            "will load the model through transformers, which takes a few seconds longer."
-        )
-        return None
-    log.info("Saving the model as an ONNX graph for a fast `tutor predict` ...")
-    try:
-        return export_for_predict(model.eval(), model_dir)
-    except Exception as exc:  # the run's results stand without it
-        log.warning("Could not export the model to ONNX (%s): `tutor predict` uses torch.", exc)
-        return None
-
-
 def _layerwise_optimizer(model, recipe: Recipe):
     """AdamW with layer-wise learning rates (--layer-decay), None for the Trainer's own.
     Frozen parameters (the word embeddings on the CPU) are left out."""
@@ -512,11 +521,10 @@ def _layerwise_optimizer(model, recipe: Recipe):
         return None
     import torch
 
-    from tutor.training.finetune import freeze_word_embeddings
+    from tutor.training.finetune import freeze_for
     from tutor.training.strategies import layerwise_lr_groups, num_layers_of
 
-    if recipe.freeze_embeddings:
-        freeze_word_embeddings(model)
+    freeze_for(model, recipe)
     groups = layerwise_lr_groups(
         model.named_parameters(),
         num_layers_of(model.config),
@@ -537,7 +545,8 @@ def _final_evaluation(p: Plan, trainer, outcome):
     last = trainer.last_eval
     evals = [e for e in outcome.log_history if "eval_loss" in e]
     if (
-        last.get("logits") is not None
+        trainer.full_eval_dataset is trainer.eval_dataset  # not a sample (--mid-eval-samples)
+        and last.get("logits") is not None
         and evals
         and evals[-1].get("step") == outcome.global_step
         and p.recipe.average_from is None
@@ -547,7 +556,7 @@ def _final_evaluation(p: Plan, trainer, outcome):
         reused = True
     else:
         reused = False
-        prediction = trainer.predict(trainer.eval_dataset)
+        prediction = trainer.predict(trainer.full_eval_dataset)
         logits, labels = prediction.predictions, prediction.label_ids
         loss = prediction.metrics.get("test_loss", float("nan"))
     return np.asarray(logits, dtype=np.float64), np.asarray(labels), float(loss), reused

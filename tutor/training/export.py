@@ -77,3 +77,26 @@ def export_for_predict(model, model_dir: Path) -> Path | None:
         return export_onnx(model, Path(model_dir) / ONNX_FILE)
     finally:
         quiet.setLevel(level)
+
+
+def export_after_run(recipe, model, model_dir: Path) -> Path | None:
+    """At the end of a run: model/model.onnx, unless the recipe skips it (smoke) or the
+    exporter is not installed (said once, as a note). A failed export is a warning: the
+    run's results stand without it."""
+    import logging
+
+    log = logging.getLogger("tutor")
+    if not recipe.onnx_for_predict:
+        return None
+    if not can_export():
+        log.info(
+            "No ONNX exporter here (pip install 'bert-tutor[production]'): `tutor predict` "
+            "will load the model through transformers, which takes a few seconds longer."
+        )
+        return None
+    log.info("Saving the model as an ONNX graph for a fast `tutor predict` ...")
+    try:
+        return export_for_predict(model.eval(), model_dir)
+    except Exception as exc:
+        log.warning("Could not export the model to ONNX (%s): `tutor predict` uses torch.", exc)
+        return None
