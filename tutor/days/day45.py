@@ -14,6 +14,7 @@ from typing import Any
 
 from tutor.days import experiment
 from tutor.days.experiment import DayResult, ResultTable, Setup
+from tutor.days.options import Day45Options as Options
 from tutor.errors import UsageError
 from tutor.training.data import TextData
 
@@ -64,19 +65,6 @@ def strategies(top_k: int, layer_decay: float) -> dict[str, Strategy]:
             Strategy("cosine", "warm-up + cosine", "everything", scheduler="cosine"),
         )
     }
-
-
-@dataclass
-class Options:
-    profile: str | None = None
-    seed: int | None = None
-    model: str | None = None
-    dataset: str = "sst2"
-    strategies: tuple[str, ...] = ()  # empty: all
-    top_k: int = 2
-    layer_decay: float = 0.8
-    max_train_samples: int | None = None
-    progress: bool = True
 
 
 @dataclass

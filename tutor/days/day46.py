@@ -15,6 +15,8 @@ from typing import Any
 
 from tutor.days import experiment
 from tutor.days.experiment import DayResult, ResultTable, Setup
+from tutor.days.options import MIN_CURVE_SIZE
+from tutor.days.options import Day46Options as Options
 from tutor.errors import UsageError
 from tutor.training.data import TextData
 
@@ -34,16 +36,6 @@ METHODS = {
 
 
 @dataclass
-class Options:
-    profile: str | None = None
-    seed: int | None = None
-    model: str | None = None
-    dataset: str = "sst2"
-    sizes: tuple[int, ...] = ()
-    progress: bool = True
-
-
-@dataclass
 class Plan:
     setup: Setup
     data: TextData
@@ -53,8 +45,8 @@ class Plan:
 
 
 def plan(options: Options) -> Plan:
-    if any(n < 2 for n in options.sizes):
-        raise UsageError("--sizes must be at least 2 examples each.")
+    if any(n < MIN_CURVE_SIZE for n in options.sizes):
+        raise UsageError(f"--sizes must be at least {MIN_CURVE_SIZE} examples each.")
     setup = experiment.prepare(
         DAY,
         profile=options.profile,

@@ -19,6 +19,7 @@ from typing import Any
 
 from tutor.days import experiment
 from tutor.days.experiment import DayResult, ResultTable, Setup
+from tutor.days.options import Day48Options as Options
 from tutor.errors import OfflineError, UsageError
 from tutor.training.recipes import BERT_BASE, MINILM
 
@@ -75,17 +76,6 @@ SENTENCES = [
     "The acting was terrible and the [MASK] was boring.",
     "She is a great [MASK].",
 ]
-
-
-@dataclass
-class Options:
-    profile: str | None = None
-    seed: int | None = None
-    steps: int | None = None
-    layers: int | None = None
-    hidden: int | None = None
-    text: tuple[str, ...] = ()  # own [MASK] sentences, added to the defaults
-    progress: bool = True
 
 
 @dataclass

@@ -20,6 +20,7 @@ from typing import Any
 
 from tutor.days import experiment
 from tutor.days.experiment import DayResult, ResultTable, Setup
+from tutor.days.options import Day50Options as Options
 from tutor.errors import UsageError
 from tutor.training.data import TextData
 
@@ -51,17 +52,6 @@ BUDGETS: dict[str, dict[str, Any]] = {
 }
 HEAD_BATCH = 16
 HEAD_LR_FACTOR = 2.0  # the synthetic tasks are easy; a bit more rate, fewer steps
-
-
-@dataclass
-class Options:
-    profile: str | None = None
-    seed: int | None = None
-    model: str | None = None
-    pair_task: str = "paraphrase"
-    dataset: str = "sst2"  # for the same-sentiment pairs
-    pairs: int | None = None
-    progress: bool = True
 
 
 @dataclass
