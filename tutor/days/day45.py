@@ -16,6 +16,7 @@ from tutor.days import experiment
 from tutor.days.experiment import DayResult, ResultTable, Setup
 from tutor.days.options import Day45Options as Options
 from tutor.errors import UsageError
+from tutor.training.budget import scaled
 from tutor.training.data import TextData
 
 DAY = "day45"
@@ -99,7 +100,7 @@ def plan(options: Options) -> Plan:
         options.dataset, setup.status, setup.seed, fallback="rotten_tomatoes"
     )
     if options.max_train_samples is None:  # sized to this machine's measured speed
-        b["train"] = experiment.scaled(b["train"], experiment.measure_scale(setup, data))
+        b["train"] = scaled(b["train"], experiment.measure_scale(setup, data))
     data = data.subsample(b["train"], b["eval"], setup.seed)
     r = setup.recipe
     experiment.open_run(

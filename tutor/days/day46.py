@@ -18,6 +18,7 @@ from tutor.days.experiment import DayResult, ResultTable, Setup
 from tutor.days.options import MIN_CURVE_SIZE
 from tutor.days.options import Day46Options as Options
 from tutor.errors import UsageError
+from tutor.training.budget import scaled
 from tutor.training.data import TextData
 
 DAY = "day46"
@@ -62,7 +63,7 @@ def plan(options: Options) -> Plan:
     )
     if not options.sizes:  # the default curve, sized to this machine's measured speed
         scale = experiment.measure_scale(setup, full)
-        sizes = sorted({max(2, experiment.scaled(n, scale)) for n in sizes})
+        sizes = sorted({max(2, scaled(n, scale)) for n in sizes})
     data = full.subsample(None, b["eval"], setup.seed)
     if sizes[-1] > len(data.train):
         raise UsageError(f"--sizes: {data.name} has only {len(data.train):,} training examples.")

@@ -18,6 +18,7 @@ from tutor.days import experiment
 from tutor.days.experiment import DayResult, ResultTable, Setup
 from tutor.days.options import Day49Options as Options
 from tutor.errors import OfflineError, UsageError
+from tutor.training.budget import scaled
 from tutor.training.data import TextData
 
 log = logging.getLogger("tutor")
@@ -83,7 +84,7 @@ def plan(options: Options) -> Plan:
             notes.append(f"{task} skipped: {exc.message}")
             continue
         if options.max_train_samples is None and not data:  # sized to this machine's speed
-            b["train"] = experiment.scaled(b["train"], experiment.measure_scale(setup, loaded))
+            b["train"] = scaled(b["train"], experiment.measure_scale(setup, loaded))
         data[task] = loaded.subsample(b["train"], b["eval"], setup.seed)
     if not data:
         raise OfflineError("No task data available: " + " ".join(notes))

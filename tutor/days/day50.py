@@ -22,6 +22,7 @@ from tutor.days import experiment
 from tutor.days.experiment import DayResult, ResultTable, Setup
 from tutor.days.options import Day50Options as Options
 from tutor.errors import UsageError
+from tutor.training.budget import scaled
 from tutor.training.data import TextData
 
 DAY = "day50"
@@ -138,7 +139,7 @@ def plan(options: Options) -> Plan:
                 options.dataset, setup.status, setup.seed, fallback="rotten_tomatoes"
             )
         )
-        b["pairs"] = experiment.scaled(b["pairs"], experiment.measure_scale(setup, sentences))
+        b["pairs"] = scaled(b["pairs"], experiment.measure_scale(setup, sentences))
     else:
         b["pairs"] = options.pairs
     pairs = _pair_dataset(options.pair_task, data, b["pairs"], b["eval_pairs"], setup.seed)

@@ -19,6 +19,7 @@ from typing import Any
 
 from tutor import runs
 from tutor.errors import OfflineError
+from tutor.training.budget import REFERENCE_SAMPLES_PER_SECOND, scale_for
 from tutor.training.data import TextData, load_named
 from tutor.training.hardware import Hardware, detect_hardware
 from tutor.training.hub import HubStatus, hub_status
@@ -131,27 +132,6 @@ def load_text_data(name: str, status: HubStatus, seed: int, fallback: str | None
             "No copy of %s here: using %s instead.", name, fallback.replace("_", " ")
         )
         return load_named(fallback, status, seed=seed)
-
-
-# The CPU profiles' example counts were sized on a 2-core CPU with native bf16 that trains
-# MiniLM on short sentences (128 tokens, batch 32) at about this rate (README, Benchmarks).
-REFERENCE_SAMPLES_PER_SECOND = 170.0
-# A slower machine reads proportionally fewer examples, but never fewer than this share:
-# below it the experiments stop showing what they are about.
-MIN_SCALE = 0.25
-
-
-def scale_for(samples_per_second: float, reference: float = REFERENCE_SAMPLES_PER_SECOND) -> float:
-    """How much of the profile's example counts this machine reads in the same time:
-    the measured rate over the reference one, between MIN_SCALE and 1."""
-    return min(1.0, max(MIN_SCALE, samples_per_second / reference))
-
-
-def scaled(count: int | None, scale: float | None) -> int | None:
-    """``count`` examples times ``scale`` (None: unchanged)."""
-    if count is None or scale is None:
-        return count
-    return max(1, int(count * scale))
 
 
 def measure_scale(setup: Setup, data: TextData) -> float | None:

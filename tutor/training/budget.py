@@ -306,6 +306,46 @@ class BudgetPlan:
         return cls(**data)
 
 
+# --- the week's experiments (days 45-50): their sizes from a measured speed -----------
+# The one place where work is sized by measured speed: day 7 fits examples and passes to
+# a time budget (fit, above); the week's days scale their profile's example counts
+# (scale_for) or fit their steps (fit_steps) to what the same probe measured.
+
+# The CPU profiles' example counts were sized on a 2-core CPU with native bf16 that trains
+# MiniLM on short sentences (128 tokens, batch 32) at about this rate (README, Benchmarks).
+REFERENCE_SAMPLES_PER_SECOND = 170.0
+# A slower machine reads proportionally fewer examples, but never fewer than this share:
+# below it the experiments stop showing what they are about.
+MIN_SCALE = 0.25
+
+
+def scale_for(samples_per_second: float, reference: float = REFERENCE_SAMPLES_PER_SECOND) -> float:
+    """How much of the profile's example counts this machine reads in the same time:
+    the measured rate over the reference one, between MIN_SCALE and 1."""
+    return min(1.0, max(MIN_SCALE, samples_per_second / reference))
+
+
+def scaled(count: int | None, scale: float | None) -> int | None:
+    """``count`` examples times ``scale`` (None: unchanged)."""
+    if count is None or scale is None:
+        return count
+    return max(1, int(count * scale))
+
+
+def fit_steps(seconds_per_step: float, steps: int, minutes: float, floor: int) -> tuple[int, str]:
+    """The steps that fit in ``minutes`` at the measured speed (planned at
+    SUSTAINED_SHARE of it), between ``floor`` and ``steps``, and the plan in words."""
+    per_step = seconds_per_step / SUSTAINED_SHARE
+    fitted = max(floor, min(steps, int(minutes * 60 / per_step)))
+    words = (
+        f"measured {seconds_per_step:.2f} s/step → {fitted} steps, about "
+        f"{fitted * per_step / 60:.1f} min of training"
+    )
+    if fitted == floor and floor * per_step > minutes * 60:
+        words += f" (the fewest that show the pattern: more than {minutes:g} min here)"
+    return fitted, words
+
+
 def is_long(lengths: Sequence[int], limit: int = 128, share: float = LONG_SHARE) -> bool:
     """Whether texts of these token counts lose much at ``limit`` tokens."""
     return bool(lengths) and sum(n > limit for n in lengths) >= share * len(lengths)
