@@ -309,35 +309,43 @@ def fit_budget(
 
 
 def _write_run_json(p: Plan, status: str, **extra: Any) -> None:
-    from tutor.state import write_json_atomic
+    from tutor.days.experiment import save_run_json
 
     if not runs.is_main_process():
         return
     path = p.run_dir / "run.json"
     previous = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-    record = {
-        "day": DAY,
-        "status": status,
-        "started_at": previous.get("started_at", runs.now_iso()),
-        "recipe": p.recipe.to_dict(),
-        "data": p.data_spec,
-        "data_source": p.data.source,
-        "model": {"requested": p.model.requested, "path": p.model.path, "source": p.model.source},
-        "hardware": p.hardware.to_dict(),
-        "budget": p.budget.to_dict() if p.budget else None,
-        "estimate": p.estimate,
-        **extra,
-    }
-    write_json_atomic(path, record)
+    save_run_json(
+        p.run_dir,
+        {
+            "day": DAY,
+            "status": status,
+            "started_at": previous.get("started_at", runs.now_iso()),
+            "recipe": p.recipe.to_dict(),
+            "data": p.data_spec,
+            "data_source": p.data.source,
+            "model": {
+                "requested": p.model.requested,
+                "path": p.model.path,
+                "source": p.model.source,
+            },
+            "hardware": p.hardware.to_dict(),
+            "budget": p.budget.to_dict() if p.budget else None,
+            "estimate": p.estimate,
+            **extra,
+        },
+    )
 
 
 def _record(
     p: Plan, status: str, accuracy: float | None, metrics: dict[str, Any] | None = None
 ) -> bool:
+    """Record the run for `tutor progress` (the shared run bookkeeping of experiment)."""
+    from tutor.days.experiment import run_record
+
     target = p.target
     if not runs.is_main_process():
         return False
-    smoke = p.recipe.name == "smoke"
     passed = bool(accuracy is not None and target is not None and accuracy >= target)
     saved = json.loads((p.run_dir / "run.json").read_text(encoding="utf-8"))
     # What would change the outcome, for `tutor progress` (day7_advice).
@@ -347,23 +355,21 @@ def _record(
     elif status == "interrupted":
         extra = {"advice": [], "next_command": "tutor run day7 --resume"}
     runs.record_run(
-        {
-            "run_id": p.run_dir.name,
-            "day": DAY,
-            "run_dir": str(p.run_dir),
-            "status": status,
-            "started_at": saved["started_at"],
-            "finished_at": runs.now_iso(),
-            "metric": "accuracy",
-            "value": accuracy,
-            "target": target,
-            "passed": passed,
-            "recipe": p.recipe.name,
-            "model": p.model.description,
-            "dataset": p.data.source,
-            "smoke": smoke,
+        run_record(
+            DAY,
+            p.run_dir,
+            status=status,
+            started_at=saved["started_at"],
+            metric="accuracy",
+            value=accuracy,
+            target=target,
+            passed=passed,
+            recipe=p.recipe.name,
+            model=p.model.description,
+            smoke=p.recipe.name == "smoke",
+            dataset=p.data.source,
             **extra,
-        }
+        )
     )
     return passed
 
