@@ -449,7 +449,9 @@ def execute(p: Plan) -> Result:
         return Result(folder, False, {"accuracy": scores["accuracy"]}, {})
     from tutor.training.export import export_after_run
 
+    exporting = time.perf_counter()
     graph = export_after_run(p.recipe, trainer.model, model_dir)
+    export_seconds = time.perf_counter() - exporting
     rows = artifacts.training_log(outcome.log_history, outcome.extra.get("eval_times"))
     log_csv, log_md = artifacts.write_training_log(rows, folder)
     curves = artifacts.plot_curves(outcome.log_history, folder / "curves.png")
@@ -476,6 +478,8 @@ def execute(p: Plan) -> Result:
         # one during training already saw the saved weights).
         "eval_seconds": round(outcome.eval_seconds + final_eval_seconds, 1),
         "evaluations": outcome.evaluations + int(not reused),
+        # Saving model/model.onnx for `tutor predict` (outside the time budget).
+        "export_seconds": round(export_seconds, 1) if graph else None,
         "steps": outcome.global_step,
         # > 0: the saved (and evaluated) weights are the mean of this many snapshots.
         "averaged_snapshots": outcome.extra.get("averaged_snapshots", 0),
