@@ -5,8 +5,8 @@ where importing transformers' model classes (which pull in much of torch) takes 
 
 The graph is the same fp32 model as the safetensors weights beside it (no quantization),
 so both give the same probabilities; it is an extra file for speed, not a replacement.
-The exporter (torch.onnx with dynamo, which needs ``onnxscript``) and ONNX Runtime come
-with the ``production`` extra; without them the run saves no graph and `tutor predict`
+The exporter (torch.onnx, which needs ``onnx``) and ONNX Runtime come with the ``ml``
+extra; without them the run saves no graph and `tutor predict`
 loads the model through transformers, as before.
 """
 
@@ -22,45 +22,21 @@ ONNX_FILE = "model.onnx"
 
 
 def can_export() -> bool:
-    """Whether the exporter and the runtime that reads its output are installed."""
-    return all(importlib.util.find_spec(m) for m in ("onnxscript", "onnx", "onnxruntime"))
+    """Whether the exporter (torch.onnx needs ``onnx``) and the runtime that reads its
+    output are installed."""
+    return all(importlib.util.find_spec(m) for m in ("onnx", "onnxruntime"))
 
 
-def export_onnx(model, path: Path, length: int = 16) -> Path:
-    """Export ``model`` (input_ids, attention_mask -> logits) to one self-contained ONNX
-    file with the batch size and the sequence length left dynamic."""
-    import torch
+def export_onnx(model, path: Path) -> Path:
+    """``model`` as one self-contained ONNX file (logits from input_ids, token_type_ids
+    and attention_mask; batch and length dynamic): the same graph `tutor export` writes
+    for the lesson page (:func:`tutor.export_onnx.classifier_to_onnx`)."""
+    from tutor.export_onnx import classifier_to_onnx
 
-    class Logits(torch.nn.Module):
-        # Only the logits: the runtime returns plain arrays, not a ModelOutput.
-        def __init__(self, inner) -> None:
-            super().__init__()
-            self.inner = inner
-
-        def forward(self, input_ids, attention_mask):
-            return self.inner(input_ids=input_ids, attention_mask=attention_mask).logits
-
-    # Traced with padding in the batch, so the attention mask stays part of the graph.
-    ids = torch.full((2, length), 1000, dtype=torch.long)
-    mask = torch.ones_like(ids)
-    mask[1, length // 2 :] = 0
-    batch, seq = torch.export.Dim("batch"), torch.export.Dim("sequence", max=512)
-    # The exporter reports each of its passes on stdout and warns about optional
-    # packages (torchvision) the graph does not use.
+    # The exporter warns about optional packages the graph does not use.
     with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        torch.onnx.export(
-            Logits(model.cpu()).eval(),
-            (ids, mask),
-            str(path),
-            input_names=["input_ids", "attention_mask"],
-            output_names=["logits"],
-            dynamic_shapes=({0: batch, 1: seq}, {0: batch, 1: seq}),
-            dynamo=True,
-            external_data=False,  # one self-contained file: its size is the model's size
-            verbose=False,
-        )
-    return path
+        return classifier_to_onnx(model.cpu(), path)
 
 
 def export_for_predict(model, model_dir: Path) -> Path | None:
@@ -90,7 +66,7 @@ def export_after_run(recipe, model, model_dir: Path) -> Path | None:
         return None
     if not can_export():
         log.info(
-            "No ONNX exporter here (pip install 'bert-tutor[production]'): `tutor predict` "
+            "No ONNX exporter here (pip install 'bert-tutor[ml]'): `tutor predict` "
             "will load the model through transformers, which takes a few seconds longer."
         )
         return None

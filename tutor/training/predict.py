@@ -87,6 +87,7 @@ class Classifier:
         self._session = ort.InferenceSession(
             str(model_dir / ONNX_FILE), options, providers=["CPUExecutionProvider"]
         )
+        self._inputs = {i.name for i in self._session.get_inputs()}
 
     def _encode(self, texts: Sequence[str]) -> list[list[int]]:
         if self.runtime == "onnx":
@@ -105,6 +106,8 @@ class Classifier:
             mask[row, : len(x)] = 1
         if self.runtime == "onnx":
             feeds = {"input_ids": batch.astype(np.int64), "attention_mask": mask}
+            if "token_type_ids" in self._inputs:  # one segment: all zeros
+                feeds["token_type_ids"] = np.zeros_like(mask)
             return self._session.run(["logits"], feeds)[0].astype(np.float64)
         import torch
 
