@@ -379,10 +379,14 @@ def _trainer_logs(text: str) -> list[dict]:
 
 def check_day07(text: str) -> None:
     logs = _trainer_logs(text)
-    evals = [e for e in logs if "eval_accuracy" in e]
-    assert len(evals) == 2  # half-way and at the end
-    assert all(0 <= float(e["eval_accuracy"]) <= 1 for e in evals)
+    assert not [e for e in logs if "eval_loss" in e]  # no evaluation during the one pass
     assert any("train_runtime" in e for e in logs)
+    assert re.search(r"^measured [\d.]+ reviews/s: [\d,]+ reviews fit in", text, re.M)
+    assert re.search(
+        r"^padding tokens: [\d.]+% with random batches, [\d.]+% with length", text, re.M
+    )
+    assert "new, randomly initialised: classifier.bias, classifier.weight" in text
+    assert "LOAD REPORT" not in text and "were not initialized" not in text
     ((accuracy, f1),) = _floats(r"^accuracy ([\d.]+)\s+F1 ([\d.]+)\s+on", text)
     assert 0 <= accuracy <= 1 and 0 <= f1 <= 1
     # By hand and through pipeline(): the same label and probability for each sentence.
@@ -426,12 +430,25 @@ def check_mlm_softmax(text: str) -> None:
 
 
 def check_cola(text: str) -> None:
-    epochs = [ast.literal_eval(line) for line in re.findall(r"^\{'Epoch': .*\}$", text, re.M)]
-    assert [e["Epoch"] for e in epochs] == [1, 2]
+    epochs = [ast.literal_eval(line) for line in re.findall(r"^\{'Seed': .*\}$", text, re.M)]
+    assert [(e["Seed"], e["Epoch"]) for e in epochs] == [
+        (seed, epoch) for seed in (42, 43, 44) for epoch in (1, 2)
+    ]
     for e in epochs:
         assert e["Training loss"] > 0 and e["Valid. loss"] > 0
         assert 0 <= e["Valid. accuracy"] <= 1 and -1 <= e["Valid. MCC"] <= 1
         assert re.fullmatch(r"\d+:\d\d:\d\d", e["Training time"])
+    ((median, mean, sd, low, high),) = _floats(
+        r"^validation MCC after 2 epochs, 3 seeds: median (-?[\d.]+), mean (-?[\d.]+) ± "
+        r"([\d.]+) \(sd\), range (-?[\d.]+) to (-?[\d.]+)$",
+        text,
+    )
+    finals = sorted(e["Valid. MCC"] for e in epochs if e["Epoch"] == 2)
+    assert (low, median, high) == pytest.approx(finals, abs=6e-4)
+    assert mean == pytest.approx(sum(finals) / 3, abs=6e-4) and sd >= 0
+    assert "new, randomly initialised: classifier.bias, classifier.weight" in text
+    assert "LOAD REPORT" not in text
+    assert re.search(r"^the acceptable twin scores higher in \d of 5 pairs$", text, re.M)
     ((by_hand, sklearn),) = _floats(
         r"MCC by hand: (-?[\d.]+) \| sklearn matthews_corrcoef: (-?[\d.]+)", text
     )
