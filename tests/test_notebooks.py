@@ -463,16 +463,17 @@ def check_day45(text: str) -> None:
         text,
         re.M,
     )
-    assert sorted((s, k) for s, k, _ in runs) == sorted(
-        [
-            ("full", "linear"),
-            ("frozen encoder", "linear"),
-            ("top-2 layers", "linear"),
-            ("discriminative", "linear"),
-            ("full", "constant"),
-            ("full", "cosine"),
-        ]
-    )
+    pairs = [
+        ("full", "linear"),
+        ("frozen encoder", "linear"),
+        ("top-2 layers", "linear"),
+        ("discriminative", "linear"),
+        ("full", "constant"),
+        ("full", "cosine"),
+    ]
+    assert sorted((s, k) for s, k, _ in runs) == sorted(3 * pairs)  # each with 3 seeds
+    assert re.findall(r"seed (\d+)$", text, re.M).count("43") == 6
+    assert not re.search(r"accuracy [\d.]+  seed \d+  \(\d+ s\)", text)  # no times unless asked
     assert all(0 <= float(a) <= 1 for _, _, a in runs)
     trainable = dict(
         re.findall(r"^(full|frozen encoder|top-2 layers)\s+(\d+)\s+[\d.]+%", text, re.M)
