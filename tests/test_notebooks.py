@@ -531,6 +531,10 @@ def test_notebook_runs_in_the_smoke_profile(path: Path, notebook_env: Path):
     text = _output_text(nb)
     assert "profile 'smoke'" in text
     CHECKS[path.name](text)
+    # What the committed run will show: no colour codes, machine paths or repeated
+    # evaluations (the stamp comes with regeneration, not with this copy).
+    problems = [p for p in notebooks.output_problems(nb) if "stamp" not in p]
+    assert not problems, f"{path.name}: {problems}"
 
 
 @pytest.mark.slow
