@@ -28,6 +28,8 @@ SHARED_DATA_TESTS = (
     "tests/test_days.py::test_day49",
     "tests/test_notebooks.py::test_notebook_runs_in_the_smoke_profile[cola]",
     "tests/test_notebooks.py::test_notebook_runs_in_the_smoke_profile[day45-strategies]",
+    "tests/test_notebooks.py::test_draft_runs_in_the_smoke_profile_with_clean_outputs[draft-cola]",
+    "tests/test_notebooks.py::test_draft_runs_in_the_smoke_profile_with_clean_outputs[draft-day45",
     "tests/test_lesson_snippets.py::test_lesson_code_blocks_run_as_shown[cola-walkthrough]",
 )
 
