@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 
 from tutor import paths
-from tutor.questions import LONGEST_RIGHT_TARGET, docs_dir_for, load_bank, question_files
+from tutor.lesson_links import docs_dir_for
+from tutor.question_bank import LONGEST_RIGHT_TARGET, load_bank, question_files
 
 
 @pytest.fixture

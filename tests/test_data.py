@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SHARED_DATA
+from tests.helpers import SHARED_DATA
 from tutor.errors import DataFileError, OfflineError
 from tutor.training import models
 from tutor.training.data import clean_review, load_files, load_named
@@ -59,6 +59,7 @@ def test_subsample_is_seeded():
 
 
 @pytest.mark.skipif(not (SHARED_DATA / "sst2").is_dir(), reason="needs ../shared/data")
+@pytest.mark.shared_data
 def test_sst2_offline_reads_the_local_glue_copy(monkeypatch):
     monkeypatch.setenv("TUTOR_DATA_DIR", str(SHARED_DATA))
     data = load_named("sst2", OFFLINE)
@@ -66,6 +67,7 @@ def test_sst2_offline_reads_the_local_glue_copy(monkeypatch):
     assert set(data.eval["label"]) == {0, 1}
 
 
+@pytest.mark.shared_data
 def test_sst2_offline_without_a_copy_says_what_to_do(monkeypatch, tmp_path):
     monkeypatch.setenv("TUTOR_DATA_DIR", str(tmp_path))
     monkeypatch.chdir(tmp_path)

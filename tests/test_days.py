@@ -71,6 +71,7 @@ def test_day45_rejects_an_unknown_strategy(tutor_home):
     assert not (tutor_home / "runs").exists() or not any((tutor_home / "runs").iterdir())
 
 
+@pytest.mark.shared_data
 def test_day46_learning_curve(tiny_bert, tutor_home):
     result = _run(
         "run", "day46", "--profile", "smoke", "--model", str(tiny_bert), "--sizes", "16,32"
@@ -207,6 +208,7 @@ def _tiny_glue(folder):
     return folder
 
 
+@pytest.mark.shared_data
 def test_day49_text_to_text_vs_classifier(tiny_bert, tutor_home, tmp_path, monkeypatch):
     monkeypatch.setenv("TUTOR_DATA_DIR", str(_tiny_glue(tmp_path / "glue")))
     result = _run("run", "day49", "--profile", "smoke", "--model", str(tiny_bert))
@@ -226,6 +228,7 @@ def test_day49_text_to_text_vs_classifier(tiny_bert, tutor_home, tmp_path, monke
     assert examples[-1]["input"].startswith("cola sentence: ")
 
 
+@pytest.mark.shared_data
 def test_day49_t5_needs_the_hub(tiny_bert, tutor_home):
     result = _run(
         "run",
@@ -238,33 +241,3 @@ def test_day49_t5_needs_the_hub(tiny_bert, tutor_home):
         "t5-small",
     )
     assert result.exit_code == 1 and "needs the Hugging Face Hub" in result.output
-
-
-def test_day50_three_heads(tiny_bert, tutor_home):
-    result = _run("run", "day50", "--profile", "smoke", "--model", str(tiny_bert))
-    assert result.exit_code == 0, result.output
-    assert "template-generated" in result.output
-    run_dir, metrics = _finished(
-        tutor_home,
-        "day50",
-        (
-            "heads.md",
-            "heads.csv",
-            "ner_example.csv",
-            "qa_example.csv",
-            "pair_curves.png",
-            "heads.png",
-        ),
-        "pair_accuracy",
-    )
-    heads = _rows(run_dir / "heads.csv")
-    assert [h["class"] for h in heads] == [
-        "AutoModelForSequenceClassification",
-        "AutoModelForTokenClassification",
-        "AutoModelForQuestionAnswering",
-    ]
-    ner = _rows(run_dir / "ner_example.csv")
-    assert ner[0]["token"] == "[CLS]" and ner[0]["label id"] == "-100"
-    continuation = [r for r in ner if r["token"].startswith("##")]
-    assert all(r["label id"] == "-100" for r in continuation)
-    assert metrics["value"] == metrics["pair"]["accuracy"]

@@ -34,7 +34,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO_ROOT, SHARED_DATA, save_tiny_bert
+from tests.helpers import REPO_ROOT, SHARED_DATA, paths_marking_shared_data, save_tiny_bert
 
 LESSONS = sorted((REPO_ROOT / "docs" / "lessons").glob("*.md"))
 FENCE = re.compile(
@@ -233,7 +233,7 @@ def lesson_world(stand_ins: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatc
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", paths_marking_shared_data(LESSONS, ["cola-walkthrough"]))
 def test_lesson_code_blocks_run_as_shown(path: Path, lesson_world: Path):
     import torch
 

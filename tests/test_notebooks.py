@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO_ROOT, SHARED_DATA
+from tests.helpers import REPO_ROOT, SHARED_DATA, paths_marking_shared_data
 from tutor import notebooks
 
 NOTEBOOK_DIR = REPO_ROOT / "docs" / "notebooks"
@@ -658,8 +658,11 @@ def _smoke_run(path: Path) -> tuple[object, str]:
     return nb, text
 
 
+SHARED_DATA_STEMS = [name.removesuffix(".ipynb") for name in SHARED_DATA_NEEDED]
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", paths_marking_shared_data(NOTEBOOKS, SHARED_DATA_STEMS))
 def test_notebook_runs_in_the_smoke_profile(path: Path, notebook_env: Path):
     assert path.name in COMMITTED_CHECKS, f"{path.name}: add a check of its outputs"
     _, text = _smoke_run(path)
@@ -667,7 +670,7 @@ def test_notebook_runs_in_the_smoke_profile(path: Path, notebook_env: Path):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("path", DRAFTS, ids=_id)
+@pytest.mark.parametrize("path", paths_marking_shared_data(DRAFTS, SHARED_DATA_STEMS))
 def test_draft_runs_in_the_smoke_profile_with_clean_outputs(path: Path, notebook_env: Path):
     import shutil
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from tutor import paths, progress, runs
+from tutor import course, paths, progress, progress_state, runs
 from tutor.cli import cli
 
 
@@ -63,7 +63,7 @@ def record_run(day: str = "day7", *, passed: bool = True, smoke: bool = False, *
 
 
 def write_quiz(answers: list[tuple[str, list[str], bool, str]]) -> None:
-    """quiz.json in the format tutor/history.py writes (the contract between the two)."""
+    """quiz.json in the format tutor/quiz_history.py writes (the contract between the two)."""
     records = [
         {
             "question_id": qid,
@@ -91,15 +91,17 @@ def answers(topic: str, results: list[bool], when: str | None = None) -> list[tu
 
 def test_tracker_table_is_consistent_with_topics_exercises_and_days():
     from tutor.exercises import load_manifest
-    from tutor.questions import TOPICS
+
+    TOPICS = course.topic_ids()
 
     manifest = {e.name: e for e in load_manifest()}
     used_exercises = set()
-    ids = [i.id for d in progress.TRACKER for i in d.items]
+    ids = [i.id for d in progress.tracker() for i in d.items]
     assert len(ids) == len(set(ids)), "item ids must be unique"
-    assert [d.key for d in progress.TRACKER] == [f"day{n}" for n in (7, 45, 46, 47, 48, 49, 50)]
-    for day in progress.TRACKER:
-        assert progress.run(day.key) in {e for i in day.items for e in i.evidence}, day.key
+    assert [d.key for d in progress.tracker()] == [f"day{n}" for n in (7, 45, 46, 47, 48, 49, 50)]
+    for day in progress.tracker():
+        runs_ = [e for i in day.items for e in i.evidence if e.kind == "run"]
+        assert [e.day for e in runs_] == [day.key], day.key
         for it in day.items:
             assert it.id.startswith(day.key + "."), it.id
             assert it.evidence, it.id
@@ -111,48 +113,46 @@ def test_tracker_table_is_consistent_with_topics_exercises_and_days():
                     assert manifest[name].day_key == day.key, (it.id, name)
                     used_exercises.add(name)
     assert used_exercises <= set(manifest)
-    # The terminal (torch) exercises each tick an item; the in-page ones (issue 22) do not
-    # tick tracker items yet: tutor/progress.py maps none of them so far.
-    terminal = {name for name, e in manifest.items() if not e.in_page}
-    assert terminal <= used_exercises, "every terminal exercise should count towards an item"
+    # Every exercise, in-page or terminal, counts towards an item (passed with `tutor check`).
+    assert set(manifest) <= used_exercises, set(manifest) - used_exercises
 
 
 def test_day7_items_named_in_the_course_plan_are_there():
-    texts = {i.text: i for i in progress.DAYS["day7"].items}
+    texts = {i.text: i for i in course.load().day("day7").items}
     kinds = {text: {e.kind for e in it.evidence} for text, it in texts.items()}
     assert kinds["I can describe the pre-training/fine-tuning paradigm"] == {"self", "quiz"}
     assert kinds["I can explain what makes BERT bidirectional"] == {"quiz"}
     assert kinds["I understand the role and properties of softmax"] == {"quiz", "exercise"}
     finetune = "I have successfully fine-tuned a pre-trained BERT model on a sentiment task"
     assert kinds[finetune] == {"run"}
-    assert len(kinds) == 4, "day 7 holds these four items only"
+    metrics = "I can write a compute_metrics for Trainer that turns logits into the task's metrics"
+    assert kinds[metrics] == {"exercise"}
+    assert len(kinds) == 5, "day 7 holds these five items only"
 
 
-# What the course plan puts on each day: the quiz topics its items test and its exercises.
+# What the course plan puts on each day: the quiz topics its items test. Its exercises are
+# those the manifest files under that day (each lesson's exercises, issue 22).
 COURSE_PLAN = {
-    "day7": (
-        {"pretraining-finetuning", "bidirectionality", "mlm", "softmax", "cross-entropy"},
-        {"softmax"},
-    ),
-    "day45": (
-        {"fine-tuning-practice", "task-heads", "evaluation"},
-        {"discriminative_lr", "cls_head"},
-    ),
-    "day46": ({"transfer-learning", "pretraining-finetuning"}, set()),
-    "day47": ({"bert-architecture", "bert-inputs"}, {"input_encoding"}),
-    "day48": ({"mlm", "nsp"}, {"mlm_masking", "nsp_pairs"}),
-    "day49": ({"t5", "model-comparison"}, set()),
-    "day50": ({"task-heads", "evaluation"}, set()),
+    "day7": {"pretraining-finetuning", "bidirectionality", "mlm", "softmax", "cross-entropy"},
+    "day45": {"fine-tuning-practice", "task-heads", "evaluation"},
+    "day46": {"transfer-learning", "pretraining-finetuning"},
+    "day47": {"bert-architecture", "bert-inputs"},
+    "day48": {"mlm", "nsp"},
+    "day49": {"t5", "model-comparison"},
+    "day50": {"task-heads", "evaluation"},
 }
 
 
 @pytest.mark.parametrize("day", list(COURSE_PLAN))
 def test_each_day_tests_the_topics_and_exercises_of_its_lesson(day):
-    topics, exercises = COURSE_PLAN[day]
-    evidence = [e for i in progress.DAYS[day].items for e in i.evidence]
-    assert {t for e in evidence for t in e.topics} == topics
+    from tutor.exercises import load_manifest
+
+    exercises = {e.name for e in load_manifest() if e.day_key == day}
+    evidence = [e for i in course.load().day(day).items for e in i.evidence]
+    assert {t for e in evidence for t in e.topics} == COURSE_PLAN[day]
     assert {x for e in evidence for x in e.exercises} == exercises
-    assert 2 <= len(progress.DAYS[day].items) <= 4
+    assert exercises, f"{day} has no exercise"
+    assert 2 <= len(course.load().day(day).items) <= 6
 
 
 # --------------------------------------------------------------------------- empty state
@@ -161,7 +161,7 @@ def test_each_day_tests_the_topics_and_exercises_of_its_lesson(day):
 def test_fresh_learner_sees_every_item_to_do_and_the_first_step():
     result = invoke("progress")
     assert result.exit_code == 0, result.output
-    total = sum(len(d.items) for d in progress.TRACKER)
+    total = sum(len(d.items) for d in progress.tracker())
     assert f"✓ 0 verified · ◐ 0 self-assessed · ✗ {total} to do" in result.output
     assert "  ✗ I can describe the pre-training/fine-tuning paradigm  [day7.paradigm]" in (
         result.output
@@ -215,8 +215,8 @@ def test_a_run_of_another_day_ticks_only_that_day():
 
 
 def test_quiz_mastery_ticks_quiz_items_through_the_history_module():
-    from tutor import history
-    from tutor.questions import load_bank
+    from tutor import quiz_history as history
+    from tutor.question_bank import load_bank
 
     topics = {"bidirectionality", "mlm"}
     questions = [q for q in load_bank().filter() if set(q.topics) & topics][:5]
@@ -438,8 +438,8 @@ def test_state_is_versioned_json_and_a_migration_hook_upgrades_it(monkeypatch):
         data["self_assessed"] = {k.upper(): v for k, v in data["self_assessed"].items()}
         return data
 
-    monkeypatch.setattr(progress, "PROGRESS_VERSION", 2)
-    monkeypatch.setitem(progress.MIGRATIONS, 1, to_v2)
+    monkeypatch.setattr(progress_state, "PROGRESS_VERSION", 2)
+    monkeypatch.setitem(progress_state.MIGRATIONS, 1, to_v2)
     upgraded = progress.load_state()
     assert upgraded["format_version"] == 2
     assert set(upgraded["self_assessed"]) == {"DAY49.WHEN"}

@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tutor import history, quiz
+from tutor import quiz
+from tutor import quiz_history as history
 from tutor.cli import cli
-from tutor.questions import load_bank
+from tutor.question_bank import load_bank
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "questions"
 
@@ -268,15 +269,17 @@ def test_input_ending_early_keeps_answers(tutor_home: Path):
 
 
 def test_ctrl_c_stops_cleanly_and_keeps_answers(tutor_home: Path, monkeypatch):
-    real_grade, calls = quiz.grade, []
+    from tutor.commands.quiz_terminal import PlainSurface
 
-    def grade_then_interrupt(item, text):
-        calls.append(text)
-        if len(calls) == 3:
+    real_read = PlainSurface.read
+
+    def read_then_interrupt(self, prompt):  # Ctrl-C while the third answer is typed
+        saved = history.paths.quiz_state_path()
+        if saved.exists() and len(quiz_state()["answers"]) == 2:
             raise KeyboardInterrupt
-        return real_grade(item, text)
+        return real_read(self, prompt)
 
-    monkeypatch.setattr(quiz, "grade", grade_then_interrupt)
+    monkeypatch.setattr(PlainSurface, "read", read_then_interrupt)
     stdin = scripted_input(seed=5, count=5, rights=[True] * 5)
     result = CliRunner().invoke(
         cli, ["quiz", "easy", "--count", "5", "--seed", "5", "--json"], input=stdin
@@ -429,7 +432,7 @@ def test_summary_lists_missed_questions_and_the_review_command(tutor_home: Path)
 def test_control_characters_from_yaml_never_reach_the_terminal(bank, capsys):
     # `tutor questions validate` rejects them; the terminal quiz strips them anyway, in
     # case a bank that was never validated is used (TUTOR_QUESTIONS_DIR).
-    from tutor.commands.quiz import _PlainUI
+    from tutor.commands.quiz_terminal import TerminalUI
 
     question = bank.get("fx-softmax-sum")
     choices = list(question.choices)
@@ -441,7 +444,7 @@ def test_control_characters_from_yaml_never_reach_the_terminal(bank, capsys):
         }
     )
     item = quiz.QuizItem(evil, (0, 1, 2))
-    ui = _PlainUI()
+    ui = TerminalUI()
     ui.question(item, 1, 1)
     ui.feedback(item, quiz.grade(item, "b"))
     out = capsys.readouterr().out

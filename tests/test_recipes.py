@@ -159,9 +159,20 @@ def test_unknown_profile_and_setting():
         choose_recipe(CPU_PLAIN, overrides={"lr": 1e-5})
 
 
-def test_this_machine_is_detected_as_a_cpu():
+def test_this_machine_is_detected_as_the_accelerator_torch_sees():
+    # Whatever the host has: a GPU where torch sees one, else the CPU (never asserted).
+    import torch
+
     hw = detect_hardware()
-    assert hw.device == "cpu" and hw.cpu_threads >= 1
+    expected = (
+        "cuda"
+        if torch.cuda.is_available()
+        else "mps"
+        if torch.backends.mps.is_available()
+        else "cpu"
+    )
+    assert hw.device == expected and hw.cpu_threads >= 1
+    assert hw.name and (hw.device != "cpu" or hw.name.startswith("CPU ("))
 
 
 def test_cpu_training_arguments_are_efficient(tmp_path):

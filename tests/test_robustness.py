@@ -297,7 +297,7 @@ def test_other_days_check_their_numbers_too(tutor_home: Path):
         ("day46", "--sizes", "100,-3"),
         ("day47", "--head", "0"),
         ("day48", "--steps", "0"),
-        ("day50", "--pairs", "-1"),
+        ("day50", "--task", "translation"),
     ):
         result = invoke("run", *args, "--profile", "smoke")
         assert result.exit_code == 2, (args, result.output)

@@ -47,6 +47,7 @@ NEW_LESSONS = ["self-attention", "beyond-bert", "production"]
 
 pytestmark = [
     pytest.mark.browser,
+    pytest.mark.network,  # builds the site (see tests/test_site.py)
     pytest.mark.slow,
     pytest.mark.skipif(
         not CHROMIUM.exists(), reason="needs Debian's chromium: apt-get install -y chromium"

@@ -13,14 +13,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from tutor.questions import (
-    LEVELS,
-    LONGEST_RIGHT_TARGET,
-    Bank,
-    MultipleChoice,
-    Question,
-    TrueFalse,
-)
+from tutor import course
+from tutor.question_bank import LONGEST_RIGHT_TARGET, Bank
+from tutor.questions import MultipleChoice, Question, TrueFalse
 
 # Always answering "True" may score at most this share of a level's true/false items.
 TRUE_SHARE_MAX = 0.60
@@ -79,7 +74,7 @@ class Balance:
 
 def true_right(questions: Iterable[Question]) -> dict[str, tuple[int, int]]:
     """Per level: (true/false items whose answer is True, true/false items)."""
-    found = {level: [0, 0] for level in LEVELS}
+    found = {level: [0, 0] for level in course.level_ids()}
     for q in questions:
         if isinstance(q, TrueFalse):
             found[q.level][0] += q.answer
@@ -89,7 +84,7 @@ def true_right(questions: Iterable[Question]) -> dict[str, tuple[int, int]]:
 
 def mc_right_counts(questions: Iterable[Question]) -> dict[str, dict[int, int]]:
     """Per level: how many multiple-choice items have 2, 3, ... right options."""
-    found: dict[str, Counter[int]] = {level: Counter() for level in LEVELS}
+    found: dict[str, Counter[int]] = {level: Counter() for level in course.level_ids()}
     for q in questions:
         if isinstance(q, MultipleChoice):
             found[q.level][len(q.answer)] += 1

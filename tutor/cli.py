@@ -18,6 +18,7 @@ from tutor import __version__
 COMMANDS: list[tuple[str, str]] = [
     ("run", "run"),
     ("run", "predict"),
+    ("export", "export"),
     ("quiz", "quiz"),
     ("questions", "questions"),
     ("progress", "progress"),

@@ -1,14 +1,14 @@
 """Learner progress: tracker items per day, each ticked by evidence the tool can check.
 
-The items live in :data:`TRACKER`, one table for every day of the course. Each item names
-the evidence that ticks it:
+The items are course data (``tutor/course.yaml``, loaded by :mod:`tutor.course`). Each
+item names the evidence that ticks it:
 
 ``run``       a recorded ``tutor run dayNN`` that met its target (``passed``) and was not a
               smoke-profile run (``$TUTOR_HOME/runs.json``, see :mod:`tutor.runs`). Smoke
               runs are recorded there too, but they prove the pipeline, not the skill.
 ``quiz``      mastery of a set of topics in the quiz history (``$TUTOR_HOME/quiz.json``, see
-              :mod:`tutor.history`); the rule is :data:`MASTERY_RULE`.
-``exercise``  exercises passed with ``tutor check`` (kept in this module's state file),
+              :mod:`tutor.quiz_history`); the rule is :data:`MASTERY_RULE`.
+``exercise``  exercises passed with ``tutor check`` (kept in progress.json),
               without their solution revealed before they passed.
 ``self``      only a person can judge it: ``tutor progress mark ITEM`` ticks it, shown as
               self-assessed, never as verified.
@@ -17,14 +17,8 @@ An item is *verified* when all its checkable (run, quiz, exercise) evidence hold
 *self-assessed* when the learner marked it but checkable evidence is missing (or it has
 none); otherwise *todo*.
 
-State: ``$TUTOR_HOME/progress.json``, versioned JSON written atomically under a lock::
-
-    {"format_version": 1,
-     "self_assessed": {"day7.paradigm": {"marked_at": iso}},
-     "exercises": {"softmax": {"day": "day7", "path": "...", "started_at": iso,
-                               "passed_at": iso, "revealed_at": iso,
-                               "last_checked_at": iso, "last_check_passed": true}},
-     "resets": {"day7": iso}}
+The state (self-assessments, exercise records, resets) is ``$TUTOR_HOME/progress.json``,
+read and written by :mod:`tutor.progress_state`.
 
 Reset (``tutor progress reset [--day D]``) never deletes quiz history or run records: they
 belong to ``tutor quiz`` and ``tutor run`` and serve more than this tracker. It clears the
@@ -38,19 +32,34 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, StrictBool, StrictStr
-
-from tutor import history, paths, runs, state
+from tutor import course, runs
+from tutor import quiz_history as history
+from tutor.course import Day, Evidence, EvidenceKind, Item
 from tutor.errors import UsageError
+from tutor.progress_state import (  # noqa: F401  (the tracker's state; tutor.exercises uses these names)
+    MIGRATIONS,
+    PROGRESS_VERSION,
+    ExerciseRecord,
+    ExerciseStatus,
+    SelfMark,
+    clear_exercise_results,
+    exercise_record,
+    exercise_status,
+    load_state,
+    parse_time,
+    preflight,
+    record_exercise_checked,
+    record_exercise_path,
+    record_exercise_started,
+    record_solution_revealed,
+    restore_exercise_record,
+    update_state,
+)
 from tutor.runs import now_iso
-
-PROGRESS_VERSION = 1
-# A future format adds a step here: MIGRATIONS[1] turns a version-1 dict into version 2.
-MIGRATIONS: dict[int, state.Migration] = {}
 
 MASTERY_THRESHOLD = 0.8
 MASTERY_MIN_QUESTIONS = 5
@@ -60,252 +69,42 @@ MASTERY_RULE = (
     f"{MASTERY_MIN_QUESTIONS} distinct questions answered."
 )
 
-EvidenceKind = Literal["run", "quiz", "exercise", "self"]
 ItemState = Literal["verified", "self-assessed", "todo"]
-ExerciseStatus = Literal["not started", "started", "passed", "solution revealed"]
 
 
 # --------------------------------------------------------------------------- the tracker
+# The days, their items and each item's evidence are course data (tutor/course.yaml).
 
 
-@dataclass(frozen=True)
-class Evidence:
-    kind: EvidenceKind
-    day: str | None = None  # run
-    topics: tuple[str, ...] = ()  # quiz
-    exercises: tuple[str, ...] = ()  # exercise
+def tracker() -> tuple[Day, ...]:
+    """The days of the tracker, in course order."""
+    return course.load().days
 
 
-def run(day: str) -> Evidence:
-    return Evidence("run", day=day)
+def _days() -> dict[str, Day]:
+    return {day.key: day for day in tracker()}
 
 
-def quiz(*topics: str) -> Evidence:
-    return Evidence("quiz", topics=topics)
+def _items() -> dict[str, Item]:
+    return course.load().items
 
 
-def exercise(*names: str) -> Evidence:
-    return Evidence("exercise", exercises=names)
-
-
-SELF = Evidence("self")
-
-
-@dataclass(frozen=True)
-class Item:
-    id: str
-    text: str
-    evidence: tuple[Evidence, ...]
-
-    @property
-    def self_markable(self) -> bool:
-        return SELF in self.evidence
-
-
-@dataclass(frozen=True)
-class Day:
-    key: str
-    title: str
-    items: tuple[Item, ...]
-
-    @property
-    def number(self) -> int:
-        return int(self.key.removeprefix("day"))
-
-
-TRACKER: tuple[Day, ...] = (
-    Day(
-        "day7",
-        "Rise of the pre-trained giants: BERT",
-        (
-            Item(
-                "day7.paradigm",
-                "I can describe the pre-training/fine-tuning paradigm",
-                (SELF, quiz("pretraining-finetuning")),
-            ),
-            Item(
-                "day7.bidirectional",
-                "I can explain what makes BERT bidirectional",
-                (quiz("bidirectionality", "mlm"),),
-            ),
-            Item(
-                "day7.softmax",
-                "I understand the role and properties of softmax",
-                (quiz("softmax", "cross-entropy"), exercise("softmax")),
-            ),
-            Item(
-                "day7.finetune",
-                "I have successfully fine-tuned a pre-trained BERT model on a sentiment task",
-                (run("day7"),),
-            ),
-        ),
-    ),
-    Day(
-        "day45",
-        "Fine-tuning BERT for downstream tasks",
-        (
-            Item(
-                "day45.strategies",
-                "I have compared fine-tuning strategies (full, frozen, top-k, discriminative "
-                "LRs, schedules) on the same data",
-                (run("day45"),),
-            ),
-            Item(
-                "day45.recipe",
-                "I can choose learning rate, epochs, warm-up and decay for a fine-tuning run, "
-                "set up discriminative learning rates, and say how freezing and small rates "
-                "guard against catastrophic forgetting",
-                (quiz("fine-tuning-practice"), exercise("discriminative_lr")),
-            ),
-            Item(
-                "day45.cls-head",
-                "I can put a classification head on [CLS] and train it with cross-entropy",
-                (quiz("task-heads"), exercise("cls_head")),
-            ),
-            Item(
-                "day45.evaluation",
-                "I can evaluate a fine-tuned model: a held-out set nobody tunes on, a metric "
-                "that fits the task, more than one seed, and what GLUE measures",
-                (quiz("evaluation"),),
-            ),
-        ),
-    ),
-    Day(
-        "day46",
-        "Transfer learning",
-        (
-            Item(
-                "day46.feature-vs-finetune",
-                "I have compared feature-based transfer (a frozen pre-trained encoder) with "
-                "fine-tuning the whole model on the same labelled data",
-                (run("day46"),),
-            ),
-            Item(
-                "day46.transfer",
-                "I can explain what transfer learning gains over training from scratch",
-                (quiz("transfer-learning"),),
-            ),
-            Item(
-                "day46.which-way",
-                "I can say what unlabelled pre-training text and labelled task data each "
-                "contribute, and when to use a frozen encoder rather than fine-tune it",
-                (SELF, quiz("transfer-learning", "pretraining-finetuning")),
-            ),
-        ),
-    ),
-    Day(
-        "day47",
-        "BERT's architecture and input representation",
-        (
-            Item(
-                "day47.architecture",
-                "I can sketch BERT's encoder-only stack and its sizes: layers, hidden size, "
-                "attention heads and parameters of base and large",
-                (SELF, quiz("bert-architecture")),
-            ),
-            Item(
-                "day47.inputs",
-                "I can build BERT's inputs for a sentence pair by hand: WordPiece tokens, "
-                "[CLS]/[SEP], token type ids, attention mask",
-                (quiz("bert-inputs"), exercise("input_encoding")),
-            ),
-            Item(
-                "day47.inside",
-                "I have run BERT on inputs of my own and inspected what goes in and comes out: "
-                "token, segment and position embeddings, attention mask, hidden states",
-                (run("day47"),),
-            ),
-        ),
-    ),
-    Day(
-        "day48",
-        "Pre-training tasks: MLM and NSP",
-        (
-            Item(
-                "day48.mlm",
-                "I can implement BERT's 80/10/10 masked-language-model masking and say why not "
-                "every chosen token becomes [MASK]",
-                (quiz("mlm"), exercise("mlm_masking")),
-            ),
-            Item(
-                "day48.nsp",
-                "I can build next-sentence-prediction pairs, say what NSP was meant to teach "
-                "and why RoBERTa dropped it",
-                (quiz("nsp"), exercise("nsp_pairs")),
-            ),
-            Item(
-                "day48.pretrain",
-                "I have trained a small BERT with the masked-language-model objective and seen "
-                "it learn to fill in masked words",
-                (run("day48"),),
-            ),
-        ),
-    ),
-    Day(
-        "day49",
-        "T5 and text-to-text; comparing models",
-        (
-            Item(
-                "day49.t5",
-                "I can explain T5's text-to-text framing (task prefixes, span corruption, one "
-                "loss for every task) and how it differs from an encoder-only model",
-                (quiz("t5"),),
-            ),
-            Item(
-                "day49.compare",
-                "I can compare Word2Vec, ELMo, GPT, BERT and T5: context, direction, "
-                "architecture and what each is good for",
-                (quiz("model-comparison"),),
-            ),
-            Item(
-                "day49.text-to-text",
-                "I have solved a task in text-to-text form (T5, or offline a T5-style "
-                "encoder-decoder) and compared it with a BERT-style classifier",
-                (run("day49"),),
-            ),
-            Item(
-                "day49.when",
-                "I can explain to someone else when fine-tuning BERT is the right tool and "
-                "when a text-to-text model is",
-                (SELF,),
-            ),
-        ),
-    ),
-    Day(
-        "day50",
-        "Applications and task heads",
-        (
-            Item(
-                "day50.heads",
-                "I have put different task heads on one pre-trained encoder (sentence pairs, "
-                "NER, extractive QA), seen each head's input and labels, and fine-tuned the "
-                "sentence-pair head end to end",
-                (run("day50"),),
-            ),
-            Item(
-                "day50.which-head",
-                "I can say which head, input and label format, and metric a task needs: "
-                "sequence classification, NER, extractive QA, sentence pairs, similarity",
-                (quiz("task-heads", "evaluation"),),
-            ),
-            Item(
-                "day50.product",
-                "I can turn a product need into one of these task types and explain the "
-                "choice to a non-specialist",
-                (SELF,),
-            ),
-        ),
-    ),
-)
-
-ITEMS: dict[str, Item] = {item.id: item for day in TRACKER for item in day.items}
-DAYS: dict[str, Day] = {day.key: day for day in TRACKER}
+def __getattr__(name: str) -> Any:
+    # The old constant names, for code written before the tracker became data.
+    if name == "TRACKER":
+        return tracker()
+    if name == "DAYS":
+        return _days()
+    if name == "ITEMS":
+        return _items()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def find_item(item_id: str) -> Item:
-    if item_id in ITEMS:
-        return ITEMS[item_id]
-    close = difflib.get_close_matches(item_id, list(ITEMS), n=3)
+    items = _items()
+    if item_id in items:
+        return items[item_id]
+    close = difflib.get_close_matches(item_id, list(items), n=3)
     hint = f" Did you mean {', '.join(close)}?" if close else " `tutor progress` lists them."
     raise UsageError(f"No tracker item '{item_id}'.{hint}")
 
@@ -314,73 +113,10 @@ def parse_day(text: str) -> str:
     """'7', 'day7', 'Day 7' -> 'day7'; only days the tracker has."""
     digits = text.strip().lower().removeprefix("day").strip()
     key = f"day{digits}"
-    if key not in DAYS:
-        known = ", ".join(d.key for d in TRACKER)
+    if key not in _days():
+        known = ", ".join(d.key for d in tracker())
         raise UsageError(f"No day '{text}' in the tracker (days: {known}).")
     return key
-
-
-# --------------------------------------------------------------------------- state file
-
-
-def _default() -> dict[str, Any]:
-    return {"format_version": PROGRESS_VERSION, "self_assessed": {}, "exercises": {}, "resets": {}}
-
-
-class SelfMark(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
-
-    marked_at: state.IsoTime
-
-
-class ExerciseRecord(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
-
-    day: StrictStr | None = None
-    path: StrictStr | None = None
-    started_at: state.IsoTime | None = None
-    passed_at: state.IsoTime | None = None
-    revealed_at: state.IsoTime | None = None
-    last_checked_at: state.IsoTime | None = None
-    last_check_passed: StrictBool | None = None
-
-
-FIELDS = {
-    "self_assessed": state.Entries(SelfMark, mapping=True),
-    "exercises": state.Entries(ExerciseRecord, mapping=True),
-    "resets": state.Entries(state.IsoTime, mapping=True),
-}
-
-
-def _check(data: dict[str, Any]) -> list[str]:
-    return state.repair(data, FIELDS)
-
-
-def preflight() -> None:
-    """Before a change: the state folder can be written and progress.json can be read."""
-    state.preflight((paths.progress_state_path(), PROGRESS_VERSION))
-
-
-def load_state() -> dict[str, Any]:
-    return state.read_json(
-        paths.progress_state_path(),
-        default=_default,
-        version=PROGRESS_VERSION,
-        migrations=MIGRATIONS,
-        check=_check,
-    )
-
-
-def update_state(change: Callable[[dict[str, Any]], Any]) -> Any:
-    preflight()
-    return state.update_json(
-        paths.progress_state_path(),
-        change,
-        default=_default,
-        version=PROGRESS_VERSION,
-        migrations=MIGRATIONS,
-        check=_check,
-    )
 
 
 # --------------------------------------------------------------------------- changes
@@ -396,7 +132,7 @@ def mark(item_id: str) -> Item:
         )
 
     def change(data: dict[str, Any]) -> None:
-        data["self_assessed"][item.id] = {"marked_at": now_iso()}
+        data["self_assessed"][item.id] = SelfMark(marked_at=now_iso()).model_dump()
 
     update_state(change)
     return item
@@ -418,108 +154,26 @@ class ResetResult:
 
 def reset(day: str | None = None) -> ResetResult:
     """Start ``day`` (every day if None) afresh; see the module docstring for what that means."""
-    days = [parse_day(day)] if day else [d.key for d in TRACKER]
+    days = [parse_day(day)] if day else [d.key for d in tracker()]
     at = now_iso()
 
     def change(data: dict[str, Any]) -> ResetResult:
-        item_ids = {item.id for key in days for item in DAYS[key].items}
+        by_key = _days()
+        item_ids = {item.id for key in days for item in by_key[key].items}
         self_cleared = sorted(i for i in data["self_assessed"] if i in item_ids or not day)
         for item_id in self_cleared:
             del data["self_assessed"][item_id]
         cleared = []
-        for name, record in data["exercises"].items():
+        for name, record in list(data["exercises"].items()):
             if not isinstance(record, dict) or (day and record.get("day") not in days):
                 continue
-            # The learner's file stays where it is, so the exercise stays started.
-            kept = {k: record[k] for k in ("day", "path", "started_at") if k in record}
-            if kept != record:
+            if clear_exercise_results(data, name):
                 cleared.append(name)
-            data["exercises"][name] = kept
         for key in days:
             data["resets"][key] = at
         return ResetResult(days, self_cleared, sorted(cleared), at)
 
     return update_state(change)
-
-
-def exercise_record(name: str) -> dict[str, Any]:
-    record = load_state()["exercises"].get(name)
-    return record if isinstance(record, dict) else {}
-
-
-def record_exercise_started(name: str, day: str, path: str) -> None:
-    """A fresh start: any earlier result of this exercise is dropped with the old file."""
-
-    def change(data: dict[str, Any]) -> None:
-        data["exercises"][name] = {"day": day, "path": path, "started_at": now_iso()}
-
-    update_state(change)
-
-
-def restore_exercise_record(name: str, record: dict[str, Any] | None) -> None:
-    """Put back an exercise's earlier record (None: none), undoing a failed start."""
-
-    def change(data: dict[str, Any]) -> None:
-        if record is None:
-            data["exercises"].pop(name, None)
-        else:
-            data["exercises"][name] = record
-
-    update_state(change)
-
-
-def record_exercise_path(name: str, day: str, path: str) -> None:
-    """Where the learner's existing copy is, without touching its results."""
-
-    def change(data: dict[str, Any]) -> None:
-        record = data["exercises"].get(name)
-        if not isinstance(record, dict):
-            record = data["exercises"][name] = {}
-        record.update(day=day, path=path)
-        record.setdefault("started_at", now_iso())
-
-    update_state(change)
-
-
-def record_exercise_checked(name: str, day: str, path: str, passed: bool) -> None:
-    def change(data: dict[str, Any]) -> None:
-        record = data["exercises"].get(name)
-        if not isinstance(record, dict):
-            record = data["exercises"][name] = {}
-        now = now_iso()
-        record.update(day=day, path=path, last_checked_at=now, last_check_passed=passed)
-        record.setdefault("started_at", now)
-        # Passing is an achievement kept until the learner starts over or resets: a
-        # later broken edit does not take it away.
-        if passed and not record.get("passed_at"):
-            record["passed_at"] = now
-
-    update_state(change)
-
-
-def record_solution_revealed(name: str, day: str) -> None:
-    def change(data: dict[str, Any]) -> None:
-        record = data["exercises"].get(name)
-        if not isinstance(record, dict):
-            record = data["exercises"][name] = {"day": day}
-        record.setdefault("revealed_at", now_iso())
-
-    update_state(change)
-
-
-def exercise_status(record: dict[str, Any]) -> ExerciseStatus:
-    if _revealed_first(record):
-        return "solution revealed"
-    if record.get("passed_at"):
-        return "passed"
-    if record.get("path") or record.get("started_at"):
-        return "started"
-    return "not started"
-
-
-def _revealed_first(record: dict[str, Any]) -> bool:
-    revealed, passed = _time(record.get("revealed_at")), _time(record.get("passed_at"))
-    return revealed is not None and (passed is None or revealed <= passed)
 
 
 # --------------------------------------------------------------------------- evaluation
@@ -656,7 +310,7 @@ def quiz_mastery(
         tags = answer.get("topics") or []
         if not isinstance(tags, list) or not set(tags) & set(wanted):
             continue
-        when = _time(answer.get("answered_at"))
+        when = parse_time(answer.get("answered_at"))
         if when is None or (since is not None and when < since):
             continue
         key = (when, order)
@@ -673,9 +327,9 @@ def evaluate() -> Report:
     run_records = [r for r in runs.load_runs() if isinstance(r, dict)]
     answers = history.load_quiz_state().get("answers", [])
     days = []
-    for day in TRACKER:
+    for day in tracker():
         reset_at = progress_state["resets"].get(day.key)
-        since = _time(reset_at)
+        since = parse_time(reset_at)
         items = [
             _item_status(item, progress_state, run_records, answers, since) for item in day.items
         ]
@@ -719,7 +373,7 @@ def _run_status(
     mine = [
         r
         for r in run_records
-        if r.get("day") == day and _counts_since(_time(r.get("finished_at")), since)
+        if r.get("day") == day and _counts_since(parse_time(r.get("finished_at")), since)
     ]
     good = [r for r in mine if r.get("passed") is True and not r.get("smoke")]
     if good:
@@ -840,19 +494,6 @@ def _describe(evidence: Evidence) -> str:
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def _time(value: Any) -> dt.datetime | None:
-    """An ISO timestamp as an aware UTC datetime (naive ones are taken as UTC)."""
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        when = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.timezone.utc)
-    return when.astimezone(dt.timezone.utc)
 
 
 def _counts_since(when: dt.datetime | None, since: dt.datetime | None) -> bool:

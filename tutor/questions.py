@@ -1,42 +1,20 @@
-"""The interview question bank: pydantic models and a loader that reports every problem.
+"""The question types: one pydantic model per type, checked field by field.
 
-A question file is YAML::
-
-    format_version: 1
-    questions:
-      - id: softmax-outputs-sum
-        level: easy
-        topics: [softmax]
-        type: single_choice
-        prompt: "..."
-        choices:
-          - {text: "1", why: "..."}
-          - {text: "0", why: "..."}
-        answer: 0
-        explanation: "..."
-        lesson: lessons/day07-bert.md#softmax
-        source: "Devlin et al. 2019, 3.1"     # optional
-
-:func:`load_bank` validates every file and raises :class:`tutor.errors.ValidationError`
-listing all problems at once, each as ``FILE:LINE: question 'ID' field 'FIELD': message``
-where LINE is the line of the offending key or list item in the YAML source.
+Each type is a class (:class:`SingleChoice`, :class:`MultipleChoice`, :class:`TrueFalse`,
+:class:`Numeric`, :class:`FreeText`); a question's level and topics must be ones the course
+data names (:mod:`tutor.course`). Files of questions are loaded by :mod:`tutor.question_bank`.
 """
 
 from __future__ import annotations
 
-import difflib
-import functools
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Annotated, Any, Literal, Union, get_args
+from typing import Annotated, Any, ClassVar, Literal, Union
 
-import yaml
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StrictBool,
@@ -46,69 +24,24 @@ from pydantic import (
     ValidationInfo,
     field_validator,
 )
-from pydantic import ValidationError as PydanticValidationError
 from pydantic_core import PydanticCustomError
 
-from tutor import paths as tutor_paths
-from tutor.errors import UsageError, ValidationError
+from tutor import course
+from tutor.answers import (
+    LETTERS,
+    Grade,
+    InvalidAnswer,
+    is_close,
+    parse_bool,
+    parse_number,
+    positions,
+)
 
 FORMAT_VERSION = 1
-
-LEVELS: tuple[str, ...] = ("easy", "medium")
-TOPICS: tuple[str, ...] = (
-    "pretraining-finetuning",
-    "transfer-learning",
-    "bert-architecture",
-    "bert-inputs",
-    "mlm",
-    "nsp",
-    "softmax",
-    "cross-entropy",
-    "bidirectionality",
-    "model-comparison",
-    "t5",
-    "fine-tuning-practice",
-    "task-heads",
-    "evaluation",
-    "self-attention",
-    "hf-api",
-    "production",
-)
-TYPES: tuple[str, ...] = (
-    "single_choice",
-    "multiple_choice",
-    "true_false",
-    "numeric",
-    "free_text",
-)
-
-Level = Literal["easy", "medium"]
-Topic = Literal[
-    "pretraining-finetuning",
-    "transfer-learning",
-    "bert-architecture",
-    "bert-inputs",
-    "mlm",
-    "nsp",
-    "softmax",
-    "cross-entropy",
-    "bidirectionality",
-    "model-comparison",
-    "t5",
-    "fine-tuning-practice",
-    "task-heads",
-    "evaluation",
-    "self-attention",
-    "hf-api",
-    "production",
-]
-assert get_args(Level) == LEVELS and get_args(Topic) == TOPICS
 
 _SLUG = re.compile(r"[a-z0-9-]+")
 _LESSON = re.compile(r"(?!/)[^#\s]+\.md#[^#\s]+")
 _MAX_CHOICES = 26  # lettered a-z in the quiz
-# At most this share of single-choice questions may have the longest option right.
-LONGEST_RIGHT_TARGET = 0.40
 
 
 # --------------------------------------------------------------------------- models
@@ -148,7 +81,32 @@ def _lesson(value: str) -> str:
     return value
 
 
+def _level(value: Any) -> Any:
+    levels = course.level_ids()
+    if value not in levels:
+        raise PydanticCustomError(
+            "level",
+            "must be {levels}, not {value}",
+            {"levels": " or ".join(levels), "value": repr(value)},
+        )
+    return value
+
+
+def _topic(value: Any) -> Any:
+    topics = course.topic_ids()
+    if value not in topics:
+        raise PydanticCustomError(
+            "topic",
+            "unknown topic {value}; the topics are: {topics}",
+            {"value": repr(value), "topics": ", ".join(topics)},
+        )
+    return value
+
+
 Text = Annotated[StrictStr, AfterValidator(_not_blank)]
+# A level and a topic are checked against the course data (tutor/course.yaml), their one home.
+Level = Annotated[StrictStr, BeforeValidator(_level)]
+Topic = Annotated[StrictStr, BeforeValidator(_topic)]
 FiniteNumber = Annotated[float, Field(strict=True, allow_inf_nan=False)]
 
 
@@ -197,6 +155,48 @@ class _QuestionBase(_Strict):
     def lesson_anchor(self) -> str:
         return self.lesson.split("#", 1)[1]
 
+    # ------------------------------------------------------------- behaviour of a type
+    # Each type says what input it expects, how a typed answer is judged, how the right
+    # answer and the verdict read in the terminal, and which Jinja template renders it on
+    # a quiz page (docs/overrides/quiz/<type>.html). ``order`` is the order the choices
+    # are shown in (file indices; empty for a question without choices).
+    # tests/test_question_types.py fails if a type lacks any of these.
+
+    page_template: ClassVar[str]
+    # What a quiz page calls the type, e.g. "One answer".
+    type_label: ClassVar[str]
+    # Shown under the prompt in the terminal, e.g. "(more than one is right)".
+    terminal_note: ClassVar[str | None] = None
+
+    def expected_input(self, order: tuple[int, ...] = ()) -> str:
+        """What to type, e.g. 'a letter a-d or a number 1-4' (for prompts and re-asks)."""
+        raise NotImplementedError(type(self).__name__)
+
+    def judge(self, answer: str, order: tuple[int, ...] = ()) -> Grade:
+        """Grade a typed answer; raises :class:`InvalidAnswer` if it cannot be read."""
+        raise NotImplementedError(type(self).__name__)
+
+    def right_answer(self, order: tuple[int, ...] = ()) -> str:
+        """The right answer as the learner would see it: 'b', 'a, c', 'true', '0.665 M'."""
+        raise NotImplementedError(type(self).__name__)
+
+    def verdict(self, grade: Grade, order: tuple[int, ...] = ()) -> str:
+        """One line saying how the answer was judged, shown after it."""
+        if grade.correct:
+            return "✓ Correct."
+        return f"✗ Wrong: the answer is {self.right_answer(order)}."
+
+    def shown_choices(self, order: tuple[int, ...] = ()) -> list[Choice]:
+        """The choices in the order shown (none for a question without choices)."""
+        return []
+
+    def explained_choices(
+        self, grade: Grade, order: tuple[int, ...] = ()
+    ) -> list[tuple[int, bool, bool]]:
+        """(file index, picked, right) of the choices to explain after an answer, in shown
+        order: after a mistake every choice; after a right answer the ones picked."""
+        return []
+
 
 class _ChoiceQuestion(_QuestionBase):
     choices: list[Choice]
@@ -229,6 +229,22 @@ class _ChoiceQuestion(_QuestionBase):
         """Indices (into :attr:`choices`, file order) of the correct choices."""
         raise NotImplementedError
 
+    def shown_choices(self, order: tuple[int, ...] = ()) -> list[Choice]:
+        return [self.choices[i] for i in order]
+
+    def _span(self, order: tuple[int, ...]) -> str:
+        return f"a-{LETTERS[len(order) - 1]}"
+
+    def right_answer(self, order: tuple[int, ...] = ()) -> str:
+        return ", ".join(sorted(LETTERS[order.index(i)] for i in self.correct_indices))
+
+    def explained_choices(
+        self, grade: Grade, order: tuple[int, ...] = ()
+    ) -> list[tuple[int, bool, bool]]:
+        right = set(self.correct_indices)
+        shown = order if not grade.correct else [i for i in order if i in grade.chosen]
+        return [(i, i in grade.chosen, i in right) for i in shown]
+
 
 def _check_index(index: int, info: ValidationInfo, at: tuple[Any, ...] = ()) -> None:
     choices = info.data.get("choices")
@@ -245,6 +261,18 @@ def _check_index(index: int, info: ValidationInfo, at: tuple[Any, ...] = ()) -> 
 class SingleChoice(_ChoiceQuestion):
     type: Literal["single_choice"]
     answer: StrictInt
+    page_template: ClassVar[str] = "quiz/single_choice.html"
+    type_label: ClassVar[str] = "One answer"
+
+    def expected_input(self, order: tuple[int, ...] = ()) -> str:
+        return f"a letter {self._span(order)} or a number 1-{len(order)}"
+
+    def judge(self, answer: str, order: tuple[int, ...] = ()) -> Grade:
+        picked = positions(answer, len(order))
+        if len(picked) != 1:
+            raise InvalidAnswer("pick one choice only")
+        chosen = (order[picked[0]],)
+        return Grade(chosen[0] == self.answer, chosen)
 
     @field_validator("answer", mode="before")
     @classmethod
@@ -275,6 +303,16 @@ class SingleChoice(_ChoiceQuestion):
 class MultipleChoice(_ChoiceQuestion):
     type: Literal["multiple_choice"]
     answer: list[StrictInt]
+    page_template: ClassVar[str] = "quiz/multiple_choice.html"
+    type_label: ClassVar[str] = "Several answers"
+    terminal_note: ClassVar[str | None] = "(more than one is right)"
+
+    def expected_input(self, order: tuple[int, ...] = ()) -> str:
+        return f"all the right letters {self._span(order)}, e.g. a,c"
+
+    def judge(self, answer: str, order: tuple[int, ...] = ()) -> Grade:
+        chosen = tuple(sorted(order[p] for p in positions(answer, len(order))))
+        return Grade(set(chosen) == set(self.answer), chosen)
 
     @field_validator("answer", mode="before")
     @classmethod
@@ -315,6 +353,23 @@ class MultipleChoice(_ChoiceQuestion):
 class TrueFalse(_QuestionBase):
     type: Literal["true_false"]
     answer: StrictBool
+    page_template: ClassVar[str] = "quiz/true_false.html"
+    type_label: ClassVar[str] = "True or false"
+
+    def expected_input(self, order: tuple[int, ...] = ()) -> str:
+        return "t or f"
+
+    def judge(self, answer: str, order: tuple[int, ...] = ()) -> Grade:
+        value = parse_bool(answer)
+        return Grade(value == self.answer, value=value)
+
+    def right_answer(self, order: tuple[int, ...] = ()) -> str:
+        return "true" if self.answer else "false"
+
+    def verdict(self, grade: Grade, order: tuple[int, ...] = ()) -> str:
+        if grade.correct:
+            return "✓ Correct."
+        return f"✗ Wrong: the statement is {'True' if self.answer else 'False'}."
 
 
 class Numeric(_QuestionBase):
@@ -322,6 +377,19 @@ class Numeric(_QuestionBase):
     answer: FiniteNumber
     tolerance: FiniteNumber
     unit: Text | None = None
+    page_template: ClassVar[str] = "quiz/numeric.html"
+    type_label: ClassVar[str] = "Calculation"
+
+    def expected_input(self, order: tuple[int, ...] = ()) -> str:
+        return f"a number, in {self.unit}" if self.unit else "a number"
+
+    def judge(self, answer: str, order: tuple[int, ...] = ()) -> Grade:
+        number = parse_number(answer, self.unit)
+        return Grade(is_close(number, self.answer, self.tolerance), value=number)
+
+    def right_answer(self, order: tuple[int, ...] = ()) -> str:
+        text = f"{self.answer:g} (± {self.tolerance:g})"
+        return f"{text} {self.unit}" if self.unit else text
 
     @field_validator("tolerance")
     @classmethod
@@ -335,6 +403,34 @@ class FreeText(_QuestionBase):
     type: Literal["free_text"]
     model_answer: Text
     key_points: list[Text]
+    page_template: ClassVar[str] = "quiz/free_text.html"
+    type_label: ClassVar[str] = "Explain"
+
+    # A free-text answer is typed as text, then judged in two steps: automatic feedback
+    # (tutor.grading, through the quiz session) and the learner's verdict. ``judge`` reads
+    # the self-grade given when there is no automatic feedback.
+    def expected_input(self, order: tuple[int, ...] = ()) -> str:
+        return "y or n"
+
+    def judge(self, answer: str, order: tuple[int, ...] = ()) -> Grade:
+        try:
+            value = parse_bool(answer)
+        except InvalidAnswer:
+            raise InvalidAnswer(f"'{answer.strip()}' is not y or n") from None
+        return Grade(value, value=value)
+
+    def right_answer(self, order: tuple[int, ...] = ()) -> str:
+        return self.model_answer
+
+    def verdict(self, grade: Grade, order: tuple[int, ...] = ()) -> str:
+        if grade.empty:
+            return "✗ Empty answer: counted as missed."
+        if grade.feedback is not None and grade.feedback.off_topic:
+            return "✗ Off topic: no part of the answer is about a key point; counted as missed."
+        said = "✓ Counted as right" if grade.correct else "✗ Counted as missed"
+        if grade.feedback is not None and grade.overridden:
+            return f"{said} (your call; the feedback suggested the other way)."
+        return f"{said}."
 
     @field_validator("key_points")
     @classmethod
@@ -344,7 +440,7 @@ class FreeText(_QuestionBase):
         return value
 
 
-class _CommonFields(_QuestionBase):
+class CommonFields(_QuestionBase):
     """The fields of every question type, for reporting an item whose type is unknown."""
 
     model_config = ConfigDict(extra="ignore", strict=True, frozen=True)
@@ -355,572 +451,38 @@ Question = Annotated[
     Field(discriminator="type"),
 ]
 ChoiceQuestion = Union[SingleChoice, MultipleChoice]  # noqa: UP007
-QUESTION_MODELS: dict[str, type[BaseModel]] = {
+QUESTION_MODELS: dict[str, type[_QuestionBase]] = {
     "single_choice": SingleChoice,
     "multiple_choice": MultipleChoice,
     "true_false": TrueFalse,
     "numeric": Numeric,
     "free_text": FreeText,
 }
-_QUESTION_ADAPTER: TypeAdapter[Any] = TypeAdapter(Question)
-
-
-# --------------------------------------------------------------------------- the bank
-
-
-@dataclass(frozen=True)
-class Bank:
-    """A validated set of questions, in file order.
-
-    ``locations`` maps each question id to the (file, 1-based line) where it starts.
-    """
-
-    questions: tuple[Question, ...]
-    files: tuple[Path, ...] = ()
-    locations: Mapping[str, tuple[Path, int]] = field(default_factory=dict)
-    # The docs/ folders the lesson links were checked against (empty: not checked).
-    docs_checked: tuple[Path, ...] = ()
-
-    def __len__(self) -> int:
-        return len(self.questions)
-
-    def __iter__(self) -> Iterator[Question]:
-        return iter(self.questions)
-
-    def __contains__(self, question_id: object) -> bool:
-        return any(q.id == question_id for q in self.questions)
-
-    def get(self, question_id: str) -> Question:
-        for question in self.questions:
-            if question.id == question_id:
-                return question
-        raise KeyError(question_id)
-
-    def filter(self, level: str | None = None, topic: str | None = None) -> Bank:
-        """The questions of ``level`` and tagged ``topic`` (None = any).
-
-        An unknown level or topic is a :class:`UsageError` naming the valid ones.
-        """
-        if level is not None and level not in LEVELS:
-            raise UsageError(f"Unknown level '{level}': choose {' or '.join(LEVELS)}.")
-        if topic is not None and topic not in TOPICS:
-            raise UsageError(f"Unknown topic '{topic}'. The topics are: {', '.join(TOPICS)}.")
-        kept = tuple(
-            q
-            for q in self.questions
-            if (level is None or q.level == level) and (topic is None or topic in q.topics)
-        )
-        return Bank(kept, self.files, self.locations)
-
-    def count_by_level(self) -> dict[str, int]:
-        return {lv: sum(q.level == lv for q in self.questions) for lv in LEVELS}
-
-    def longest_right(self) -> tuple[int, int]:
-        """(single-choice questions whose right option is strictly the longest text, all
-        single-choice questions): a learner who always picks the longest option should not
-        score well (the bank aims at no more than :data:`LONGEST_RIGHT_TARGET`)."""
-        singles = [q for q in self.questions if isinstance(q, SingleChoice)]
-        longest = 0
-        for q in singles:
-            right = len(q.choices[q.answer].text.strip())
-            others = [len(c.text.strip()) for i, c in enumerate(q.choices) if i != q.answer]
-            longest += right > max(others)
-        return longest, len(singles)
-
-
-def question_files(directory: Path) -> list[Path]:
-    """The ``*.yaml`` question files of ``directory``, sorted by name."""
-    return sorted(p for p in directory.glob("*.yaml") if p.is_file())
-
-
-def load_bank(paths: list[Path] | None = None, *, check_links: bool = False) -> Bank:
-    """Load and validate question files (default: every ``*.yaml`` in the shipped bank).
-
-    A directory in ``paths`` stands for its ``*.yaml`` files. Raises
-    :class:`tutor.errors.ValidationError` carrying every problem found in every file.
-    ``check_links`` also checks each lesson link against the ``docs/`` folder of the
-    checkout the file is in (see :func:`docs_dir_for`); files with none are not checked.
-    """
-    if paths is None:
-        directory = tutor_paths.questions_dir()
-        files = question_files(directory)
-        if not files:
-            raise ValidationError([f"{_display(directory)}: no question files (*.yaml)"])
-    else:
-        files = []
-        for path in paths:
-            path = Path(path)
-            if path.is_dir():
-                found = question_files(path)
-                if not found:
-                    raise ValidationError([f"{_display(path)}: no question files (*.yaml)"])
-                files.extend(found)
-            else:
-                files.append(path)
-
-    problems: list[str] = []
-    questions: list[Question] = []
-    locations: dict[str, tuple[Path, int]] = {}
-    docs_checked: dict[Path, None] = {}
-    for path in files:
-        docs = docs_dir_for(path) if check_links else None
-        if docs is not None:
-            docs_checked[docs] = None
-        file_problems, entries = _load_file(path, docs)
-        for qid, line, question in entries:
-            if qid in locations:  # checked on invalid questions too
-                first_path, first_line = locations[qid]
-                file_problems.append(
-                    (
-                        line,
-                        f"question '{qid}' field 'id': duplicate id; "
-                        f"also defined at {_display(first_path)}:{first_line}",
-                    )
-                )
-                continue
-            locations[qid] = (path, line)
-            if question is not None:
-                questions.append(question)
-        where = _display(path)
-        problems.extend(f"{where}:{line}: {msg}" for line, msg in sorted(file_problems, key=_first))
-    if problems:
-        raise ValidationError(problems)
-    return Bank(tuple(questions), tuple(files), locations, tuple(docs_checked))
-
-
-# --------------------------------------------------------------------------- loading one file
-
-
-def _display(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except (ValueError, OSError):
-        return str(path)
-
-
-def _load_file(
-    path: Path, docs: Path | None = None
-) -> tuple[list[tuple[int, str]], list[tuple[str, int, Question | None]]]:
-    """([(line, problem)], [(id, line of its id key, the question if valid)]) for one file."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return [(1, "no such file")], []
-    except UnicodeDecodeError as exc:
-        line = path.read_bytes()[: exc.start].count(b"\n") + 1
-        return [(line, f"not UTF-8 text ({exc.reason}); save the file as UTF-8")], []
-    except OSError as exc:
-        return [(1, f"cannot read: {exc.strerror or exc}")], []
-
-    parsed = _parse(text)
-    if isinstance(parsed, tuple) and isinstance(parsed[0], int):
-        return [parsed], []
-    root, data = parsed
-
-    problems: list[tuple[int, str]] = []
-    for line, key in _duplicate_keys(root):
-        problems.append((line, f"key '{key}' appears twice in the same mapping"))
-    if root is None or not isinstance(data, dict) or not isinstance(root, yaml.MappingNode):
-        line = root.start_mark.line + 1 if root is not None else 1
-        what = "empty" if root is None else f"{_kind(data)}"
-        problems.append(
-            (line, f"the file is {what}; it must be a mapping with format_version and questions")
-        )
-        return problems, []
-
-    for key in data:
-        if key not in ("format_version", "questions"):
-            problems.append(
-                (
-                    _line(root, (key,)),
-                    f"field '{key}': unknown key; a question file takes: format_version, questions",
-                )
-            )
-    version = data.get("format_version")
-    if "format_version" not in data:
-        problems.append(
-            (
-                1,
-                f"field 'format_version': missing; start the file with "
-                f"'format_version: {FORMAT_VERSION}'",
-            )
-        )
-    elif type(version) is not int or version != FORMAT_VERSION:
-        problems.append(
-            (
-                _line(root, ("format_version",)),
-                f"field 'format_version': {version!r} is not supported "
-                f"(this bert-tutor reads format_version {FORMAT_VERSION})",
-            )
-        )
-
-    found: list[tuple[str, int, Question | None]] = []
-    items = data.get("questions")
-    if "questions" not in data:
-        problems.append(
-            (_line(root, ()), "field 'questions': missing; list the questions under 'questions:'")
-        )
-    elif not isinstance(items, list):
-        problems.append(
-            (
-                _line(root, ("questions",)),
-                f"field 'questions': must be a list of questions, not {_kind(items)}",
-            )
-        )
-    else:
-        qnodes = _child(root, "questions")
-        for index, item in enumerate(items):
-            qnode = (
-                qnodes.value[index]
-                if isinstance(qnodes, yaml.SequenceNode) and index < len(qnodes.value)
-                else root
-            )
-            question, qproblems = _validate_question(item, qnode, index)
-            problems.extend(qproblems)
-            if question is not None and docs is not None:
-                broken = lesson_link_problem(question.lesson, docs)
-                if broken:
-                    where = _line(qnode, ("lesson",))
-                    problems.append((where, f"question '{question.id}' field 'lesson': {broken}"))
-            if isinstance(item, dict) and isinstance(item.get("id"), str):
-                found.append((item["id"], _line(qnode, ("id",)), question))
-    return problems, found
-
-
-# --------------------------------------------------------------------------- lesson links
-
-# Where the lesson pages are, seen from a question file: questions/ and docs/ are siblings
-# in a checkout (mkdocs.yml beside them). An installed package has no docs/: not checked.
-_MKDOCS = "mkdocs.yml"
-
-
-def docs_dir_for(path: Path) -> Path | None:
-    """The docs/ folder of the checkout that holds the question file ``path``, if any."""
-    root = Path(path).resolve().parent.parent
-    docs = root / "docs"
-    return docs if docs.is_dir() and (root / _MKDOCS).is_file() else None
-
-
-_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
-_ATTR_ID = re.compile(r"\{[^}\n]*#([A-Za-z0-9_:.-]+)[^}\n]*\}")
-_HTML_ID = re.compile(r"""\bid\s*=\s*["']([^"']+)["']""")
-_FENCE = re.compile(r"^\s*(```|~~~)")
-
-
-def _slugify(text: str) -> str:
-    """Python-Markdown's default toc slug (what MkDocs gives a heading without {#id})."""
-    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)  # a link: its text
-    text = re.sub(r"[`*_]", "", text)
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    text = re.sub(r"[^\w\s-]", "", text).strip().lower()
-    return re.sub(r"[-\s]+", "-", text)
-
-
-def page_anchors(page: Path) -> set[str]:
-    """The section anchors of a Markdown page: explicit ``{#id}`` (attr_list) and HTML
-    ``id="..."`` anywhere outside code fences, and the slug of every heading without one."""
-    anchors: set[str] = set()
-    in_fence = False
-    for line in page.read_text(encoding="utf-8").splitlines():
-        if _FENCE.match(line):
-            in_fence = not in_fence
-            continue
-        if in_fence:
-            continue
-        explicit = _ATTR_ID.findall(line) + _HTML_ID.findall(line)
-        anchors.update(explicit)
-        heading = _HEADING.match(line)
-        if heading and not _ATTR_ID.search(heading.group(2)):
-            anchors.add(_slugify(heading.group(2)))
-    return anchors
-
-
-def lesson_link_problem(lesson: str, docs: Path) -> str | None:
-    """Why ``lesson`` ('page.md#anchor') does not resolve under ``docs``, or None."""
-    page, _, anchor = lesson.partition("#")
-    target = docs / page
-    if not target.is_file():
-        return f"no lesson page docs/{page}"
-    try:
-        anchors = _anchors_cached(str(target), target.stat().st_mtime_ns)
-    except (OSError, UnicodeDecodeError) as exc:
-        return f"cannot read docs/{page}: {exc}"
-    if anchor not in anchors:
-        close = difflib.get_close_matches(anchor, sorted(anchors), n=1)
-        hint = f"; did you mean #{close[0]}?" if close else ""
-        return f"docs/{page} has no section #{anchor}{hint}"
-    return None
-
-
-@functools.lru_cache(maxsize=256)
-def _anchors_cached(page: str, _mtime: int) -> frozenset[str]:
-    return frozenset(page_anchors(Path(page)))
-
-
-def _first(problem: tuple[int, str]) -> int:
-    return problem[0]
-
-
-def _parse(text: str) -> tuple[yaml.Node | None, Any] | tuple[int, str]:
-    """(root node, constructed data), or (line, message) for unreadable YAML.
-
-    libyaml (when PyYAML has it) composes the node tree about ten times faster; a file it
-    rejects is read again with the pure-Python loader, whose messages say more.
-    """
-    fast = getattr(yaml, "CSafeLoader", None)
-    if fast is not None:
-        try:
-            fast_loader = fast(text)
-            try:
-                root = fast_loader.get_single_node()
-            finally:
-                fast_loader.dispose()
-        except Exception:
-            pass
-        else:
-            return _construct(yaml.SafeLoader(""), root)
-    try:
-        loader = yaml.SafeLoader(text)
-    except yaml.YAMLError as exc:  # e.g. a control character, found on reading
-        return 1, f"YAML syntax error: {exc}"
-    try:
-        try:
-            root = loader.get_single_node()
-        except yaml.MarkedYAMLError as exc:
-            return _yaml_error(exc)
-        except yaml.YAMLError as exc:
-            return 1, f"YAML syntax error: {exc}"
-        except RecursionError:
-            return 1, "YAML syntax error: nested too deeply"
-        return _construct(loader, root)
-    finally:
-        loader.dispose()
-
-
-def _construct(
-    loader: yaml.SafeLoader, root: yaml.Node | None
-) -> tuple[yaml.Node | None, Any] | tuple[int, str]:
-    if root is None:
-        return None, None
-    try:
-        return root, loader.construct_document(root)
-    except yaml.MarkedYAMLError as exc:
-        return _yaml_error(exc)
-    except RecursionError:
-        return root.start_mark.line + 1, "YAML error: nested too deeply"
-    except Exception as exc:  # a bad explicit tag value, e.g. '!!int abc'
-        line = _bad_scalar_line(root) or root.start_mark.line + 1
-        return line, f"YAML error: cannot read this value: {exc}"
-
-
-def _yaml_error(exc: yaml.MarkedYAMLError) -> tuple[int, str]:
-    mark = exc.problem_mark or exc.context_mark
-    line = mark.line + 1 if mark is not None else 1
-    context = exc.context or ""
-    if context and exc.context_mark is not None and exc.context_mark.line + 1 != line:
-        context += f" that starts at line {exc.context_mark.line + 1}"
-    message = ": ".join(part for part in (context, exc.problem or "") if part)
-    return line, f"YAML syntax error: {message or 'cannot parse'}"
-
-
-def _walk(root: yaml.Node) -> Iterator[yaml.Node]:
-    seen: set[int] = set()
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        yield node
-        if isinstance(node, yaml.MappingNode):
-            for key, value in reversed(node.value):
-                stack.extend((value, key))
-        elif isinstance(node, yaml.SequenceNode):
-            stack.extend(reversed(node.value))
-
-
-def _bad_scalar_line(root: yaml.Node) -> int | None:
-    constructor = yaml.constructor.SafeConstructor()
-    for node in _walk(root):
-        if isinstance(node, yaml.ScalarNode):
-            try:
-                constructor.construct_object(node)
-            except Exception:
-                return node.start_mark.line + 1
-    return None
-
-
-def _duplicate_keys(root: yaml.Node | None) -> list[tuple[int, str]]:
-    if root is None:
-        return []
-    found = []
-    for node in _walk(root):
-        if isinstance(node, yaml.MappingNode):
-            seen: set[str] = set()
-            for key, _value in node.value:
-                if isinstance(key, yaml.ScalarNode) and key.value != "<<":
-                    if key.value in seen:
-                        found.append((key.start_mark.line + 1, key.value))
-                    seen.add(key.value)
-    return found
-
-
-def _child(node: yaml.Node, key: Any) -> yaml.Node | None:
-    """The value node of ``key`` in a mapping node (the last one, as the loader keeps)."""
-    found = None
-    if isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
-            if isinstance(key_node, yaml.ScalarNode) and key_node.value == str(key):
-                found = value_node
-    return found
-
-
-def _line(node: yaml.Node, loc: Iterable[Any]) -> int:
-    """1-based line of the key or item at ``loc`` under ``node``; the deepest one found."""
-    line = node.start_mark.line
-    current: yaml.Node | None = node
-    for part in loc:
-        if isinstance(current, yaml.MappingNode):
-            match = None
-            for key_node, value_node in current.value:
-                if isinstance(key_node, yaml.ScalarNode) and key_node.value == str(part):
-                    match = (key_node, value_node)
-            if match is None:
-                break
-            line, current = match[0].start_mark.line, match[1]
-        elif (
-            isinstance(current, yaml.SequenceNode)
-            and isinstance(part, int)
-            and 0 <= part < len(current.value)
-        ):
-            current = current.value[part]
-            line = current.start_mark.line
-        else:
-            break
-    return line + 1
-
-
-def _kind(value: Any) -> str:
-    if value is None:
-        return "empty (null)"
-    if isinstance(value, bool):
-        return f"a boolean ({'true' if value else 'false'})"
-    if isinstance(value, int):
-        return f"an integer ({value})"
-    if isinstance(value, float):
-        return f"a number ({value})"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    return f"a {type(value).__name__}"
-
-
-def _field_name(loc: Iterable[Any]) -> str:
-    name = ""
-    for part in loc:
-        if isinstance(part, int):
-            name += f"[{part}]"
-        else:
-            name += f".{part}" if name else str(part)
-    return name or "question"
-
-
-def _validate_question(
-    item: Any, node: yaml.Node, index: int
-) -> tuple[Question | None, list[tuple[int, str]]]:
-    label = (
-        f"question '{item['id']}'"
-        if isinstance(item, dict) and isinstance(item.get("id"), str)
-        else f"question #{index + 1}"
-    )
-    if not isinstance(item, dict):
-        return None, [(node.start_mark.line + 1, f"{label}: must be a mapping, not {_kind(item)}")]
-    try:
-        return _QUESTION_ADAPTER.validate_python(item), []
-    except PydanticValidationError as exc:
-        errors = exc.errors(include_url=False)
-    except (RecursionError, TypeError, ValueError) as exc:  # e.g. a self-referencing alias
-        return None, [(node.start_mark.line + 1, f"{label}: cannot validate: {exc}")]
-
-    qtype = item.get("type")
-    if any(err["type"].startswith("union_tag") for err in errors):
-        # Without a known type only the type is reported by the union; the fields every
-        # question has are checked too, so one run lists all that is wrong.
-        try:
-            _CommonFields.model_validate(item)
-        except PydanticValidationError as exc:
-            errors += exc.errors(include_url=False)
-    problems = []
-    for err in errors:
-        loc = tuple(err["loc"])
-        kind = err["type"]
-        if kind.startswith("union_tag"):
-            loc = ("type",)
-        elif loc and loc[0] in QUESTION_MODELS:
-            loc = loc[1:]
-        ctx = err.get("ctx") or {}
-        at = ctx.get("at")
-        if isinstance(at, tuple):
-            loc = loc + at
-        message = _message(err, loc, qtype)
-        problems.append((_line(node, loc), f"{label} field '{_field_name(loc)}': {message}"))
-    return None, problems
-
-
-_KEY_ORDER = (
-    *("id", "level", "topics", "type", "prompt", "choices", "answer", "tolerance", "unit"),
-    *("model_answer", "key_points", "explanation", "lesson", "source"),
-)
-
-
-def _allowed_keys(model: type[BaseModel]) -> str:
-    return ", ".join(key for key in _KEY_ORDER if key in model.model_fields)
-
-
-def _message(err: Any, loc: tuple[Any, ...], qtype: Any) -> str:
-    kind = err["type"]
-    value = err.get("input")
-    last = loc[-1] if loc else None
-    if kind == "missing":
-        return "missing" + (f" (a {qtype} question needs it)" if qtype in QUESTION_MODELS else "")
-    if kind == "extra_forbidden":
-        if len(loc) >= 2 and loc[0] == "choices":
-            return "unknown key; a choice takes: text, why"
-        if qtype in QUESTION_MODELS:
-            return f"unknown key; a {qtype} question takes: {_allowed_keys(QUESTION_MODELS[qtype])}"
-        return "unknown key"
-    if kind == "union_tag_not_found":
-        return f"missing; one of: {', '.join(TYPES)}"
-    if kind == "union_tag_invalid":
-        return f"unknown type {qtype!r}; one of: {', '.join(TYPES)}"
-    if kind == "literal_error":
-        if last == "level":
-            return f"must be {' or '.join(LEVELS)}, not {value!r}"
-        if loc and loc[0] == "topics":
-            return f"unknown topic {value!r}; the topics are: {', '.join(TOPICS)}"
-        return f"must be {err['ctx']['expected']}, not {value!r}"
-    if kind == "string_type" and value is None:
-        return "must not be empty"
-    if kind == "string_type":
-        quote = isinstance(value, (bool, int, float)) or value is None
-        hint = "; quote it in YAML" if quote else ""
-        return f"must be text, not {_kind(value)}{hint}"
-    if kind in ("int_type", "int_from_float"):
-        return f"must be an integer (a choice index from 0), not {_kind(value)}"
-    if kind == "bool_type":
-        return f"must be true or false, not {_kind(value)}"
-    if kind == "float_type":
-        return f"must be a number, not {_kind(value)}"
-    if kind == "finite_number":
-        return "must be a finite number"
-    if kind == "list_type":
-        return f"must be a list, not {_kind(value)}"
-    if kind in ("model_type", "model_attributes_type", "dict_type"):
-        if loc and loc[0] == "choices":
-            return f"a choice must be a mapping {{text, why}}, not {_kind(value)}"
-        return f"must be a mapping, not {_kind(value)}"
-    msg = str(err.get("msg", kind))
-    return msg[:1].lower() + msg[1:]
+QUESTION_ADAPTER: TypeAdapter[Any] = TypeAdapter(Question)
+# The type names, in the order error messages list them.
+TYPES: tuple[str, ...] = tuple(QUESTION_MODELS)
+
+
+# Names that moved out of this module when it was split by concern; kept importable for
+# code written before (tutor/site.py) until it imports them from their new home.
+_MOVED = {
+    "Bank": "tutor.question_bank",
+    "load_bank": "tutor.question_bank",
+    "question_files": "tutor.question_bank",
+    "LONGEST_RIGHT_TARGET": "tutor.question_bank",
+    "docs_dir_for": "tutor.lesson_links",
+    "lesson_link_problem": "tutor.lesson_links",
+    "page_anchors": "tutor.lesson_links",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name == "LEVELS":
+        return course.level_ids()
+    if name == "TOPICS":
+        return course.topic_ids()
+    if name in _MOVED:
+        import importlib
+
+        return getattr(importlib.import_module(_MOVED[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -15,6 +15,24 @@ SEED = click.IntRange(0, 2**32 - 1)
 POSITIVE = click.IntRange(min=1)
 
 
+class LevelChoice(click.Choice):
+    """The quiz levels, read from the course data (their one home) when click first needs
+    them, so that importing a command (``tutor --help``) does not read it."""
+
+    def __init__(self) -> None:
+        super().__init__((), case_sensitive=True)
+
+    @property  # type: ignore[override]
+    def choices(self) -> tuple[str, ...]:
+        from tutor.course import level_ids
+
+        return level_ids()
+
+    @choices.setter
+    def choices(self, value: Any) -> None:
+        pass  # click's __init__ sets it; the course data decides
+
+
 class FiniteFloatRange(click.FloatRange):
     """click.FloatRange that also refuses nan and inf (which compare False with any bound,
     so a plain range lets them through)."""

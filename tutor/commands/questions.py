@@ -6,7 +6,9 @@ from pathlib import Path
 
 import click
 
-LEVELS = ("easy", "medium")  # tutor.questions.LEVELS, kept here so --help stays light
+from tutor.commands._options import LevelChoice
+
+LEVELS = LevelChoice()  # the course data's levels, read when click needs them
 
 
 @click.group()
@@ -22,7 +24,7 @@ def validate(paths: tuple[Path, ...]) -> None:
     PATHS may be YAML files or folders of them. Exits 1 if anything is wrong, with one
     line per problem: FILE:LINE: question 'ID' field 'FIELD': message.
     """
-    from tutor.questions import LONGEST_RIGHT_TARGET, load_bank
+    from tutor.question_bank import LONGEST_RIGHT_TARGET, load_bank
 
     bank = load_bank(list(paths) if paths else None, check_links=True)
     counts = bank.count_by_level()
@@ -44,6 +46,14 @@ def validate(paths: tuple[Path, ...]) -> None:
             f"Right option is the longest in {longest} of {singles} single-choice questions "
             f"({share:.0%}; {verdict} the {LONGEST_RIGHT_TARGET:.0%} target)."
         )
+    # The bank's balances (True right per level, right options per multiple-choice item,
+    # questions per lesson): figures only, as the longest-option line; the shipped bank's
+    # limits are enforced by tests/test_bank_balance.py.
+    from tutor.bank_balance import balance, lesson_pages
+
+    pages = [page for docs in bank.docs_checked for page in lesson_pages(docs)]
+    for line in balance(bank, pages).lines():
+        click.echo(line)
 
 
 def _names(folders: tuple[Path, ...]) -> str:
@@ -57,15 +67,17 @@ def _names(folders: tuple[Path, ...]) -> str:
 def grade(question_id: str, answer: str, as_json: bool) -> None:
     """Grade ANSWER to the free-text question ID, as `tutor quiz` does.
 
-    Prints the key points covered and missed and a score in [0, 1] (sentence-encoder
-    similarity, see tutor/grading.py); --json prints
-    {"score": ..., "covered": [...], "missed": [...], ...}.
+    Prints each key point as covered, missed or unsure (the grader cannot tell: judge it
+    yourself) and a score in [0, 1] that counts only the covered points (see
+    tutor/grading/). An empty or off-topic answer is graded without loading the model.
+    --json prints {"score": ..., "covered": [...], "missed": [...], "unsure": [...], ...}.
     """
     import json
 
     from tutor import grading
     from tutor.errors import UsageError
-    from tutor.questions import FreeText, load_bank
+    from tutor.question_bank import load_bank
+    from tutor.questions import FreeText
 
     bank = load_bank()
     try:
@@ -76,32 +88,37 @@ def grade(question_id: str, answer: str, as_json: bool) -> None:
         ) from None
     if not isinstance(question, FreeText):
         raise UsageError(f"'{question_id}' is a {question.type} question, not free_text.")
-    try:
-        encoder = grading.load_encoder()
-    except grading.GradingUnavailable as exc:
-        raise UsageError(f"Cannot grade: {exc}.") from None
-    feedback = grading.grade(question.key_points, answer, encoder)
+
+    def encoder() -> grading.Encoder:  # loaded only if the answer needs it
+        try:
+            return grading.load_encoder()
+        except grading.GradingUnavailable as exc:
+            raise UsageError(f"Cannot grade: {exc}.") from None
+
+    context = f"{question.prompt}\n{question.model_answer}"
+    feedback = grading.grade(question.key_points, answer, encoder, context=context)
     if as_json:
         click.echo(json.dumps(feedback.to_dict(), ensure_ascii=False))
         return
     click.echo(f"score {feedback.score:.2f} of 1")
     for point in feedback.points:
-        mark = "covered" if point.covered else "missed"
         extra = f" ({point.problem})" if point.problem else ""
-        click.echo(f"  {mark}: {point.point}{extra}")
+        click.echo(f"  {point.status}: {point.point}{extra}")
+    if feedback.unsure:
+        click.echo("unsure: the grader cannot tell; they count once you judge them (tutor quiz)")
     for note in feedback.notes:
         click.echo(f"note: {note}")
 
 
 @questions.command("list")
-@click.option("--level", type=click.Choice(LEVELS), help="Only this level.")
+@click.option("--level", type=LEVELS, help="Only this level.")
 @click.option("--topic", metavar="TOPIC", help="Only questions tagged TOPIC.")
 def list_(level: str | None, topic: str | None) -> None:
     """List the questions: id, level, type and topics."""
     from rich.console import Console
     from rich.table import Table
 
-    from tutor.questions import load_bank
+    from tutor.question_bank import load_bank
 
     bank = load_bank().filter(level=level, topic=topic)
     table = Table(show_edge=False, pad_edge=False)

@@ -16,8 +16,10 @@ By MkDocs event:
 - ``on_page_markdown``: turns a lesson's link to a notebook that does not exist yet into
   plain text (:mod:`.lesson_nav`).
 - ``on_page_content``: rewrites notebook pages (:mod:`.notebook_page`: action bar, shared
-  stylesheet, code cells out of search, links to the built pages, plots as files), lets lesson table code wrap only between words
-  (:mod:`.lesson_page`), and adds the on-demand scripts a page asks for (:mod:`.vendor`:
+  stylesheet, code cells out of search, links to the built pages, plots as files), lets
+  lesson table code wrap only between words (:mod:`.lesson_page`), fills a lesson's
+  Exercises section (:mod:`.exercises`), and adds the on-demand scripts a page asks for
+  (:mod:`.vendor`:
   Mermaid only where there is a diagram).
 - ``on_post_build``: writes the notebook stylesheet and plots, checks the anchors the
   notebooks link to (a broken link fails ``--strict``), and rewrites the formulas in the
@@ -32,7 +34,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from tutor.site import lesson_nav, lesson_page, notebook_page, quiz_page, search_index, vendor
+from tutor.site import (
+    exercises,
+    lesson_nav,
+    lesson_page,
+    live_model,
+    notebook_page,
+    quiz_page,
+    search_index,
+    vendor,
+)
 
 try:
     from mkdocs.plugins import event_priority as _event_priority
@@ -58,6 +69,11 @@ def on_config(config: Any) -> Any:
                 f"{package.spec} is missing from docs/{vendor.VENDOR_DIR} and could not be "
                 f"fetched ({exc}); the first build needs the npm registry once."
             ) from exc
+    try:  # the lesson widgets' model: exported once per model (tutor/site/live_model.py)
+        if live_model.ensure(docs).built:
+            log.info("Exported the packaged MiniLM to ONNX for the lesson widgets")
+    except (ImportError, LookupError) as exc:
+        log.info("Lesson widgets without a model (%s): they say so in the page", exc)
     if config.get("nav"):
         config["nav"] = lesson_nav.prune_nav(config["nav"], lambda t: (docs / t).is_file())
     return config
@@ -74,6 +90,10 @@ def on_files(files: Any, config: Any) -> Any:
         bank = load_bank()
     except TutorError as exc:
         raise PluginError(f"The question bank cannot be loaded: {exc.format_message()}") from exc
+    try:
+        exercises.load()  # the lessons' Exercises sections (on_page_content)
+    except TutorError as exc:
+        raise PluginError(f"The exercises cannot be loaded: {exc.format_message()}") from exc
 
     def read_source(page: str) -> str | None:
         file = files.get_file_from_path(page)
@@ -137,6 +157,7 @@ def on_page_content(html_: str, page: Any, config: Any, files: Any) -> str:
         html_ = "\n".join([*links, html_])
     else:
         html_ = lesson_page.break_table_code(html_)
+        html_ = exercises.fill_page(html_, src_uri)
     scripts = vendor.scripts_for(html_)
     for script in scripts:
         html_ += f'\n<script src="{get_relative_url(script, page.url)}"></script>'

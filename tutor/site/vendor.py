@@ -85,6 +85,47 @@ VENDORED: dict[str, NpmPackage] = {
             "package/LICENSE": "assets/vendor/katex/LICENSE",
         },
     ),
+    # Python in the lesson pages' exercises, run in a Web Worker (exercise-worker.js) and
+    # fetched only when a learner first presses Run. The core only: the exercises use the
+    # standard library, so no package wheel is served (and packageBaseUrl points here, so
+    # Pyodide never turns to its CDN). The tarball has no LICENSE file; its package.json
+    # states the licence (MPL-2.0).
+    "pyodide": NpmPackage(
+        name="pyodide",
+        version="314.0.8",
+        integrity="sha512-74Wq1kXOC+CCEzAfxuRAO701nAcCMLjf8NrwvWpu8S41dVMXwXmLQ05dYB+F4e46AdnGo0"
+        "oq7YHSVUpHsoarLQ==",
+        files={
+            f"package/{name}": f"assets/vendor/pyodide/{name}"
+            for name in (
+                "pyodide.mjs",
+                "pyodide.asm.mjs",
+                "pyodide.asm.wasm",
+                "python_stdlib.zip",
+                "pyodide-lock.json",
+                "package.json",
+            )
+        },
+    ),
+    # The lesson widgets' model runner (tutor/site/live_model.py, live.js): only the
+    # WebAssembly CPU build, loaded on demand in a Web Worker.
+    "onnxruntime-web": NpmPackage(
+        name="onnxruntime-web",
+        version="1.31.1",
+        integrity="sha512-5GeH+bWQ+HxM10z7erGlsWqryrwMbSvm/1tkIsKTT48g0fI19VXVVC435t4t7VsPdSQeS7"
+        "NmuZPXrQ73k82URw==",
+        # The tarball has no LICENSE file (MIT, named in package.json, which is kept).
+        files={
+            "package/dist/ort.wasm.min.js": "assets/vendor/onnxruntime-web/ort.wasm.min.js",
+            "package/dist/ort-wasm-simd-threaded.mjs": (
+                "assets/vendor/onnxruntime-web/ort-wasm-simd-threaded.mjs"
+            ),
+            "package/dist/ort-wasm-simd-threaded.wasm": (
+                "assets/vendor/onnxruntime-web/ort-wasm-simd-threaded.wasm"
+            ),
+            "package/package.json": "assets/vendor/onnxruntime-web/package.json",
+        },
+    ),
 }
 
 MERMAID_JS = VENDORED["mermaid"].files["package/dist/mermaid.tiny.js"]
@@ -105,6 +146,10 @@ class PageScripts:
 
 ON_DEMAND: list[PageScripts] = [
     PageScripts('class="mermaid"', (MERMAID_JS, "assets/javascripts/mermaid-size.js")),
+    # The exercise runner; it starts Pyodide (in a worker) only when Run is first pressed.
+    PageScripts(' data-exercise="', ("assets/javascripts/exercises.js",)),
+    # Small: the widgets' frame. It loads the worker, the model and ONNX Runtime when opened.
+    PageScripts('class="tutor-live"', ("assets/javascripts/live.js",)),
 ]
 
 

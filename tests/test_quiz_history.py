@@ -11,9 +11,10 @@ from pathlib import Path
 import fsrs
 import pytest
 
-from tutor import history, paths
+from tutor import paths
+from tutor import quiz_history as history
 from tutor.errors import StateError
-from tutor.questions import load_bank
+from tutor.question_bank import load_bank
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "questions"
 T0 = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.timezone.utc)
