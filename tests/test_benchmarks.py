@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SHARED_DATA
+from tests.helpers import SHARED_DATA
 from tutor.errors import DataFileError, OfflineError
 from tutor.training import benchmarks as bm
 from tutor.training.heads import align_labels

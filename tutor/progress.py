@@ -420,8 +420,11 @@ def _quiz_status(
 
 
 def _quiz_action(topics: tuple[str, ...], answers: list[dict[str, Any]]) -> str:
-    """Quiz the least-practised topic; easy until a few easy questions of it are answered
-    (a heuristic: the quiz command takes one level and one topic)."""
+    """Quiz the least-practised topic at the easiest level until a few of its questions are
+    answered there, then the next level (a heuristic: the quiz command takes one level and
+    one topic)."""
+    first, *rest = course.level_ids()
+    after = rest[0] if rest else first
     seen: dict[str, set[str]] = {t: set() for t in topics}
     easy: dict[str, set[str]] = {t: set() for t in topics}
     for answer in answers:
@@ -430,10 +433,10 @@ def _quiz_action(topics: tuple[str, ...], answers: list[dict[str, Any]]) -> str:
         for topic in answer.get("topics") or []:
             if topic in seen:
                 seen[topic].add(str(answer.get("question_id")))
-                if answer.get("level") == "easy":
+                if answer.get("level") == first:
                     easy[topic].add(str(answer.get("question_id")))
     topic = min(topics, key=lambda t: len(seen[t]))
-    level = "easy" if len(easy[topic]) < 3 else "medium"
+    level = first if len(easy[topic]) < 3 else after
     return f"tutor quiz {level} --topic {topic}"
 
 

@@ -410,7 +410,7 @@ class TerminalUI:
         lines.append(Line([("Explanation: ", "bold"), (flow(q.explanation), "")]))
         self.surface.lines(lines)
 
-    def summary(self, summary: Any, level: str = "easy") -> None:
+    def summary(self, summary: Any, level: str) -> None:
         self.surface.echo()
         score = f"{summary.score}/{summary.total} ({percent(summary.score, summary.total)})"
         rows = [

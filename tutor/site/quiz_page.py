@@ -21,17 +21,10 @@ from typing import Any
 import jinja2
 import markupsafe
 
-from tutor.site.course_titles import level_intro, level_title, topic_order, topic_title
+from tutor.course import level_ids, level_intro, level_title, topic_ids, topic_title
+from tutor.questions import QUESTION_MODELS
 
 QUIZ_DIR = "quiz"
-
-TYPE_LABELS = {
-    "single_choice": "One answer",
-    "multiple_choice": "Several answers",
-    "true_false": "True or false",
-    "numeric": "Calculation",
-    "free_text": "Explain",
-}
 
 
 def esc(text: object) -> str:
@@ -164,7 +157,7 @@ def render_card(
         q=q,
         number=number,
         options=_options(q, order),
-        type_label=TYPE_LABELS.get(q.type, q.type),
+        type_label=QUESTION_MODELS[q.type].type_label,
         topics=", ".join(topic_title(t) for t in q.topics),
     )
     # The templates are written over many lines for reading; the card is one line, as a
@@ -210,11 +203,11 @@ def render_quiz_page(
     topic they keep file order. ``lesson_label`` names a lesson link for the reader.
     """
     chosen = [q for q in questions if q.level == level]
-    order = {topic: i for i, topic in enumerate(topic_order())}
+    order = {topic: i for i, topic in enumerate(topic_ids())}
     chosen.sort(key=lambda q: order.get(q.topics[0], len(order)))
 
     orders = choice_orders(chosen, seed=level)
-    other = "medium" if level == "easy" else "easy"
+    others = " · ".join(f"[{level_title(o)}]({o}.md)" for o in level_ids() if o != level)
     lines = [
         "---",
         f"description: {level_title(level)} on transfer learning and BERT, with instant feedback.",
@@ -234,7 +227,7 @@ def render_quiz_page(
         "question. Nothing is saved here. In the terminal, "
         f"`tutor quiz {level}` asks the same questions, schedules the ones you miss for "
         "review and records your score for `tutor progress`. "
-        f"[{level_title(other)}]({other}.md) · [All levels](index.md)",
+        f"{others} · [All levels](index.md)",
         "",
         '<p class="quiz-score" data-quiz-score hidden></p>',
         "",

@@ -183,8 +183,17 @@ def _targets(package: NpmPackage, members: list[str]) -> dict[str, str]:
     return out
 
 
+def _stamp(package: NpmPackage, docs_dir: Path) -> Path:
+    """Where ensure() records which pin the files on disk come from."""
+    return docs_dir / VENDOR_DIR / ".fetched" / (package.name.replace("/", "__") + ".txt")
+
+
 def missing(package: NpmPackage, docs_dir: Path) -> bool:
-    """True if any of the package's files (globs: their folder) is not in docs_dir."""
+    """True if any of the package's files (globs: their folder) is not in docs_dir, or the
+    files there come from another pin (a version bump must not keep the old files)."""
+    stamp = _stamp(package, docs_dir)
+    if not stamp.is_file() or stamp.read_text(encoding="utf-8").strip() != package.integrity:
+        return True
     for target in package.files.values():
         path = docs_dir / target
         if target.endswith("/"):
@@ -196,8 +205,8 @@ def missing(package: NpmPackage, docs_dir: Path) -> bool:
 
 
 def ensure(package: NpmPackage, docs_dir: Path, tarball: bytes | None = None) -> bool:
-    """Put the package's listed files under ``docs_dir`` unless they are all there; True if
-    it fetched them. ``tarball`` skips the download (tests).
+    """Put the package's listed files under ``docs_dir`` unless they are all there, from
+    this pin; True if it fetched them. ``tarball`` skips the download (tests).
 
     Raises OSError (no network) or ValueError (the hash is not the pinned one, or a listed
     file is not in the tarball). Each file is written whole, then renamed, so a failed or
@@ -224,6 +233,9 @@ def ensure(package: NpmPackage, docs_dir: Path, tarball: bytes | None = None) ->
             partial = path.with_name(path.name + ".part")
             partial.write_bytes(source.read())
             os.replace(partial, path)
+    stamp = _stamp(package, docs_dir)
+    stamp.parent.mkdir(parents=True, exist_ok=True)
+    stamp.write_text(package.integrity + "\n", encoding="utf-8")
     return True
 
 
