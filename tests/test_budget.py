@@ -310,8 +310,8 @@ def test_explicit_sizes_switch_the_budget_off(tiny_bert, tutor_home, monkeypatch
 
 
 def test_the_week_experiments_scale_their_sizes_to_the_measured_speed():
-    from tutor.days.experiment import REFERENCE_SAMPLES_PER_SECOND as ref
-    from tutor.days.experiment import scale_for, scaled
+    from tutor.training.budget import REFERENCE_SAMPLES_PER_SECOND as ref
+    from tutor.training.budget import scale_for, scaled
 
     assert scale_for(ref) == 1.0 and scale_for(3 * ref) == 1.0  # never more than tuned
     assert scale_for(ref / 2) == pytest.approx(0.5)  # an fp32 laptop: half the examples
@@ -382,15 +382,19 @@ def test_a_run_behind_its_plan_gives_up_mid_run_evaluations_not_its_deadline(mon
 
 
 def test_day48_fits_its_steps_to_the_measured_speed():
-    from tutor.days.day48 import fit_steps
+    from tutor.days.day48 import CPU_MIN_STEPS, CPU_MINUTES
+    from tutor.training.budget import fit_steps
+
+    def day48(seconds_per_step: float, steps: int):
+        return fit_steps(seconds_per_step, steps, CPU_MINUTES, CPU_MIN_STEPS)
 
     # 0.23 s/step, planned at 92 % of that speed: 0.25 s; 5 min hold 1,200, capped at 800.
-    steps, words = fit_steps(0.23, 800)
+    steps, words = day48(0.23, 800)
     assert steps == 800 and "measured 0.23 s/step → 800 steps, about 3.3 min" in words
     # Twice slower: 600 steps fit.
-    assert fit_steps(0.46, 800)[0] == 600
+    assert day48(0.46, 800)[0] == 600
     # Far slower: never below the floor, and the plan says it runs long.
-    steps, words = fit_steps(2.0, 800)
+    steps, words = day48(2.0, 800)
     assert steps == 400 and "more than 5 min here" in words
 
 
@@ -401,7 +405,7 @@ def test_the_cpu_days_size_themselves_from_a_measured_speed(tiny_bert, tutor_hom
     pre-training steps into its minutes. (Day 50 sizes each task from its own timed
     step: tests/test_day50.py.)"""
     from tutor.days import day46, day48
-    from tutor.days.experiment import REFERENCE_SAMPLES_PER_SECOND as ref
+    from tutor.training.budget import REFERENCE_SAMPLES_PER_SECOND as ref
 
     def half_speed(load_model, tokenizer, texts, labels, *, shape, **kwargs):
         return Rate(shape, ref / 2, seconds=1.0)

@@ -150,7 +150,12 @@ def test_minilm_comes_from_the_package_without_the_hub():
     assert resolved.source == "packaged" and Path(resolved.path, "model.safetensors").is_file()
 
 
-def test_offline_hub_model_falls_back_to_packaged_with_a_notice(caplog):
+def test_offline_hub_model_falls_back_to_packaged_with_a_notice(caplog, monkeypatch):
+    import logging
+
+    # A CLI test earlier in the session routes "tutor" messages to the terminal only
+    # (cli._setup_logging: propagate=False); the notice must reach caplog here.
+    monkeypatch.setattr(logging.getLogger("tutor"), "propagate", True)
     with caplog.at_level("WARNING", logger="tutor"):
         resolved = models.resolve_model(BERT_BASE, OFFLINE)
     assert resolved.source == "packaged"

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from tutor import exercises, paths, progress
+from tutor import exercise_runner, exercises, paths, progress
 from tutor.cli import cli
 from tutor.errors import ValidationError
 
@@ -413,7 +413,7 @@ def test_the_torch_exercises_reject_their_known_mistakes():
     for round_ in range(max(len(m) for m in by_exercise.values())):
         files = {name: m[round_] for name, m in by_exercise.items() if len(m) > round_}
         chosen = [exercises.get_exercise(name) for name in files]
-        results = exercises.run_tests(chosen, files, exercises.Content.shipped(), 300)
+        results = exercise_runner.run_tests(chosen, files, exercises.Content.shipped(), 300)
         for name, result in results.items():
             assert result.crash is None and result.timed_out is None, (name, result.crash)
             assert result.failures, f"{files[name].name} passes every test of {name}"

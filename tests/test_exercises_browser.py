@@ -28,6 +28,7 @@ from tutor.exercises import Content, load_manifest
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,
+    pytest.mark.network,  # builds the site: the first build fetches the pinned npm packages
     pytest.mark.skipif(
         not CHROMIUM.exists(), reason="needs Debian's chromium: apt-get install -y chromium"
     ),

@@ -163,3 +163,47 @@ def test_model_card_names_the_base_model_from_the_hub():
     (result,) = [r for r in card.data.eval_results if r.metric_type == "accuracy"]
     assert result.dataset_config == "sst2" and result.dataset_type == "nyu-mll/glue"
     assert "measured 190.0 samples/s" in card.text
+
+
+@pytest.fixture(scope="module")
+def onnx_run(smoke_run, tmp_path_factory):
+    """A copy of the smoke run with the ONNX graph a cpu or gpu run saves beside its model."""
+    import shutil
+
+    from tutor.training.export import can_export, export_for_predict
+    from tutor.training.models import load_trained_classifier
+
+    if not can_export():
+        pytest.skip("needs the production extra (onnx, onnxscript, onnxruntime)")
+    copy = tmp_path_factory.mktemp("onnx-run") / smoke_run.name
+    shutil.copytree(smoke_run, copy)
+    assert export_for_predict(load_trained_classifier(copy / "model"), copy / "model")
+    return copy
+
+
+def test_the_onnx_graph_predicts_what_the_model_does(smoke_run, onnx_run):
+    from tutor.training.predict import Classifier
+
+    fast, plain = Classifier(str(onnx_run)), Classifier(str(smoke_run))
+    assert (fast.runtime, plain.runtime) == ("onnx", "torch")
+    texts = [*TEXTS, "a surprisingly touching story " * 100]  # the last one is truncated
+    for a, b in zip(fast.predict(texts), plain.predict(texts)):
+        assert a.label == b.label
+        assert a.logits == pytest.approx(b.logits, abs=1e-4)
+
+
+def test_predict_with_the_graph_loads_neither_torch_nor_transformers(onnx_run, tutor_home):
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from tutor.cli import main; sys.argv = ['tutor', 'predict', "
+        f"{str(onnx_run)!r}, 'a warm and funny film', '--json']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in ('torch', 'transformers', 'datasets') if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    assert json.loads(out[0])["label"] in ("negative", "positive")
+    assert out[-1] == "[]"

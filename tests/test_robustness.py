@@ -528,7 +528,7 @@ def test_check_shows_the_tests_own_message_without_pytest_internals(tutor_home: 
 
 
 def test_failure_messages_are_cleaned_of_pytest_internals():
-    from tutor.exercises import _clean
+    from tutor.exercise_runner import _clean
 
     junit = (
         "AssertionError: each row must sum to 1\nassert False\n"

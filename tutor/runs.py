@@ -124,8 +124,10 @@ def load_runs() -> list[dict[str, Any]]:
     )["runs"]
 
 
-def record_run(record: dict[str, Any]) -> None:
+def record_run(record: RunRecord | dict[str, Any]) -> None:
     """Append (or replace, by run_id) a run record."""
+    if isinstance(record, RunRecord):
+        record = record.model_dump(mode="json")
 
     def change(data: dict[str, Any]) -> None:
         data["runs"] = [r for r in data["runs"] if r.get("run_id") != record["run_id"]]

@@ -77,3 +77,72 @@ def check_model(ctx: click.Context, param: click.Parameter, value: str | None) -
             "(like google-bert/bert-base-uncased)."
         ) from None
     return value
+
+
+def _csv(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[str, ...]:
+    return tuple(v.strip() for v in value.split(",") if v.strip()) if value else ()
+
+
+def _sizes(least: int):
+    def convert(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[int, ...]:
+        try:
+            sizes = tuple(int(v) for v in _csv(ctx, param, value))
+        except ValueError as exc:
+            raise click.BadParameter(
+                "give whole numbers separated by commas, e.g. 100,300"
+            ) from exc
+        if any(size < least for size in sizes):
+            raise click.BadParameter(f"every size must be at least {least}, e.g. 100,300")
+        return sizes
+
+    return convert
+
+
+def _option(f, spec: dict[str, Any]):
+    """The click option of one dataclass field (tutor.days.options.option)."""
+    kind = spec.get("kind", "str")
+    settings: dict[str, Any] = {"help": spec.get("help") or None}
+    if spec.get("show_default"):
+        settings.update(default=f.default, show_default=True)
+    if kind == "int":
+        settings["type"] = click.IntRange(spec.get("min"), spec.get("max"))
+    elif kind == "float":
+        settings["type"] = FiniteFloatRange(
+            spec.get("min"),
+            spec.get("max"),
+            min_open=spec.get("min_open", False),
+            max_open=spec.get("max_open", False),
+        )
+    elif kind == "choice":
+        settings["type"] = click.Choice(list(spec["choices"]))
+    elif kind == "model":
+        settings["callback"] = check_model
+    elif kind == "csv":
+        settings["callback"] = _csv
+    elif kind == "sizes":
+        settings["callback"] = _sizes(spec.get("min", 1))
+    elif kind == "multiple":
+        settings["multiple"] = True
+    return click.option(f"--{f.name.replace('_', '-')}", **settings)
+
+
+def day_options(options_class):
+    """Decorate a command with one click option per option field of ``options_class``
+    (a day's Options dataclass), in the order they are declared."""
+    import dataclasses
+
+    from tutor.days.options import cli_spec
+
+    def decorate(fn):
+        for f in reversed(dataclasses.fields(options_class)):
+            spec = cli_spec(f)
+            if spec is not None:
+                fn = _option(f, spec)(fn)
+        return fn
+
+    return decorate
+
+
+def given(options: dict[str, Any]) -> dict[str, Any]:
+    """The options the learner gave: None and empty lists mean "the day's default"."""
+    return {k: v for k, v in options.items() if v is not None and v != ()}

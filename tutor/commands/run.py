@@ -6,7 +6,15 @@ from pathlib import Path
 
 import click
 
-from tutor.commands._options import POSITIVE, SEED, FiniteFloatRange, check_model
+from tutor.commands._options import (
+    POSITIVE,
+    SEED,
+    FiniteFloatRange,
+    check_model,
+    day_options,
+    given,
+)
+from tutor.days import options as O
 
 
 def _day_order(name: str) -> int:
@@ -90,6 +98,29 @@ def run(ctx: click.Context, list_days: bool) -> None:
     "under 15). --max-train-samples turns it off; "
     "--epochs fixes the passes.",
 )
+@click.option(
+    "--freeze-layers",
+    type=click.IntRange(0, 48),
+    help="Freeze this many encoder layers from the bottom: each step skips their backward "
+    "pass, so a time budget reads more examples [default: 0].",
+)
+@click.option(
+    "--eval-max-length",
+    type=click.IntRange(1, 512),
+    help="Tokens per text when evaluating (default: --max-length); may exceed it.",
+)
+@click.option(
+    "--mid-eval-samples",
+    type=click.IntRange(0),
+    help="Held-out texts each evaluation during training reads (a seeded sample; 0: none, "
+    "only the final evaluation, which reads them all) [default: all].",
+)
+@click.option(
+    "--replan/--no-replan",
+    default=None,
+    help="After a minute of real steps, refit the steps and the learning-rate schedule to "
+    "the measured speed (with --time-budget) [default: off].",
+)
 @click.option("--seed", type=SEED)
 @click.option("--resume", is_flag=True, help="Continue the last interrupted run.")
 def day7(profile, train_file, eval_file, text_column, label_column, resume, **overrides) -> None:
@@ -114,6 +145,7 @@ def day7(profile, train_file, eval_file, text_column, label_column, resume, **ov
         )
     from tutor import runs
 
+    main_process = _quiet_unless_main()
     runs.preflight()  # before any work: the run folder and its record can be written
     options = core.Options(
         profile=profile,
@@ -125,8 +157,28 @@ def day7(profile, train_file, eval_file, text_column, label_column, resume, **ov
         resume=resume,
     )
     plan = core.plan(options)
-    _render.plan(plan)
-    _render.day7_result(_execute(core, plan))
+    if main_process:
+        _render.plan(plan)
+    result = _execute(core, plan)
+    if main_process:
+        _render.day7_result(result)
+
+
+def _quiet_unless_main() -> bool:
+    """Under torchrun / accelerate launch every process runs the command; only the first
+    (rank 0) shows the plan, the progress and the result, and writes the run folder. The
+    others log errors only. Returns whether this is the first process."""
+    import logging
+    import os
+
+    from tutor import runs
+
+    if runs.is_main_process():
+        return True
+    logging.getLogger("tutor").setLevel(logging.ERROR)
+    # Read when datasets is imported, which has not happened yet in this process.
+    os.environ.setdefault("HF_DATASETS_DISABLE_PROGRESS_BARS", "1")
+    return False
 
 
 def _execute(core, plan):
@@ -145,33 +197,6 @@ def _execute(core, plan):
         raise
 
 
-def _profile_options(model_help: str | None):
-    """--profile and --seed for every day; --model where the day uses a pre-trained one."""
-
-    def decorate(fn):
-        fn = click.option("--seed", type=SEED, help="Random seed (default: 42).")(fn)
-        if model_help:
-            fn = click.option("--model", callback=check_model, help=model_help)(fn)
-        return click.option(
-            "--profile",
-            type=click.Choice(["gpu", "cpu", "smoke"]),
-            help="gpu: full size; cpu: a few minutes on a laptop; smoke: seconds, checks "
-            "the pipeline (default: from the hardware).",
-        )(fn)
-
-    return decorate
-
-
-ENCODER_HELP = "Hub id or local folder of a pre-trained encoder (default: the profile's)."
-# The labelled sentence sets that days 45 and 46 train on (imdb: long reviews instead).
-SENTENCE_DATASET = click.option(
-    "--dataset",
-    type=click.Choice(["sst2", "rotten_tomatoes", "imdb", "cola"]),
-    default="sst2",
-    show_default=True,
-)
-
-
 def _run_day(day: str, **options) -> None:
     """Plan (shown), execute, render: the same three steps for every day."""
     import importlib
@@ -179,54 +204,24 @@ def _run_day(day: str, **options) -> None:
     from tutor import runs
     from tutor.commands import _render
 
+    main_process = _quiet_unless_main()
     runs.preflight()  # before any work: the run folder and its record can be written
     core = importlib.import_module(f"tutor.days.{day}")
     # Options not given keep the day's defaults.
-    plan = core.plan(core.Options(**{k: v for k, v in options.items() if v is not None}))
-    _render.day_plan(plan.setup)
-    _render.day_result(_execute(core, plan))
+    plan = core.plan(core.Options(**given(options)))
+    if main_process:
+        _render.day_plan(plan.setup)
+    result = _execute(core, plan)
+    if main_process:
+        _render.day_result(result)
 
 
-def _csv(ctx, param, value: str | None) -> tuple[str, ...]:
-    return tuple(v.strip() for v in value.split(",") if v.strip()) if value else ()
-
-
-def _sizes(ctx, param, value: str | None) -> tuple[int, ...]:
-    try:
-        sizes = tuple(int(v) for v in _csv(ctx, param, value))
-    except ValueError as exc:
-        raise click.BadParameter("give whole numbers separated by commas, e.g. 100,300") from exc
-    if any(size < 1 for size in sizes):
-        raise click.BadParameter("every size must be at least 1, e.g. 100,300")
-    return sizes
+# Days 45-50: each day's options come from its Options dataclass (tutor.days.options),
+# declared there once with their defaults, limits and help.
 
 
 @run.command("day45")
-@_profile_options(ENCODER_HELP)
-@SENTENCE_DATASET
-@click.option(
-    "--strategies",
-    callback=_csv,
-    help="Comma-separated subset of: full, frozen, top-k, discriminative, constant, cosine "
-    "(default: all).",
-)
-@click.option(
-    "--top-k",
-    type=POSITIVE,
-    default=2,
-    show_default=True,
-    help="Layers the top-k strategy unfreezes.",
-)
-@click.option(
-    "--layer-decay",
-    type=FiniteFloatRange(0, 1, min_open=True),
-    default=0.8,
-    show_default=True,
-    help="Discriminative LRs: each layer gets this times the rate of the layer above.",
-)
-@click.option(
-    "--max-train-samples", type=POSITIVE, help="Training examples (default: the profile's)."
-)
+@day_options(O.Day45Options)
 def day45(**options) -> None:
     """Fine-tuning strategies: full, frozen, top-k, layer-wise LRs, schedules.
 
@@ -239,14 +234,7 @@ def day45(**options) -> None:
 
 
 @run.command("day46")
-@_profile_options(ENCODER_HELP)
-@SENTENCE_DATASET
-@click.option(
-    "--sizes",
-    callback=_sizes,
-    help="Training-set sizes of the learning curve, e.g. 100,300,1000,3000 "
-    "(default: the profile's).",
-)
+@day_options(O.Day46Options)
 def day46(**options) -> None:
     """Transfer learning: frozen features vs fine-tuning vs from scratch.
 
@@ -260,16 +248,7 @@ def day46(**options) -> None:
 
 
 @run.command("day47")
-@_profile_options("Hub id or local folder of a BERT checkpoint (default: the profile's).")
-@click.option("--text", help='Sentence A (default: "The animal didn\'t cross the street").')
-@click.option(
-    "--text-pair",
-    help='Sentence B, segment 1 (default: "because it was too tired."); "" for none.',
-)
-@click.option(
-    "--layer", type=POSITIVE, help="Layer of the attention map, from 1 (default: the middle)."
-)
-@click.option("--head", type=POSITIVE, default=1, show_default=True, help="Head, from 1.")
+@day_options(O.Day47Options)
 def day47(**options) -> None:
     """BERT's architecture: sizes, parameters, embeddings, attention maps.
 
@@ -283,16 +262,7 @@ def day47(**options) -> None:
 
 
 @run.command("day48")
-@_profile_options(None)
-@click.option("--steps", type=POSITIVE, help="Training steps (default: the profile's).")
-@click.option("--layers", type=click.IntRange(1, 48), help="Encoder layers of the small BERT.")
-@click.option("--hidden", type=click.IntRange(64, 4096), help="Hidden size (a multiple of 64).")
-@click.option(
-    "--text",
-    multiple=True,
-    help="A sentence with [MASK] to fill in, before and after training (repeatable), e.g. "
-    '"The plot was [MASK]."',
-)
+@day_options(O.Day48Options)
 def day48(**options) -> None:
     """Pre-training tasks: train a small BERT with MLM + NSP from scratch.
 
@@ -307,17 +277,7 @@ def day48(**options) -> None:
 
 
 @run.command("day49")
-@_profile_options(ENCODER_HELP + " Warm-starts the offline text-to-text model.")
-@click.option(
-    "--text-to-text",
-    type=click.Choice(["auto", "t5-small", "warm-start"]),
-    default="auto",
-    show_default=True,
-    help="t5-small needs the hub; warm-start: an encoder-decoder built from --model "
-    "(auto: t5-small when the hub is reachable).",
-)
-@click.option("--tasks", callback=_csv, help="Comma-separated: sst2, cola (default: both).")
-@click.option("--max-train-samples", type=POSITIVE, help="Training examples per task.")
+@day_options(O.Day49Options)
 def day49(**options) -> None:
     """T5 and text-to-text: task prefixes, label words, vs a BERT classifier.
 
@@ -328,19 +288,11 @@ def day49(**options) -> None:
     translation demo); offline: an encoder-decoder warm-started from MiniLM.
     The run says which model ran.
     """
-    options["tasks"] = options["tasks"] or None
     _run_day("day49", **options)
 
 
 @run.command("day50")
-@_profile_options(ENCODER_HELP)
-@click.option(
-    "--task",
-    type=click.Choice(["ner", "paraphrase", "similarity", "qa", "all"]),
-    default="all",
-    show_default=True,
-    help="ner: CoNLL-2003; paraphrase: MRPC; similarity: STS-B; qa: SQuAD 2.0 slice.",
-)
+@day_options(O.Day50Options)
 def day50(**options) -> None:
     """Applications on their real benchmarks: NER, paraphrase, similarity, QA.
 

@@ -14,7 +14,9 @@ from typing import Any
 
 from tutor.days import experiment
 from tutor.days.experiment import DayResult, ResultTable, Setup
+from tutor.days.options import Day45Options as Options
 from tutor.errors import UsageError
+from tutor.training.budget import scaled
 from tutor.training.data import TextData
 
 DAY = "day45"
@@ -67,19 +69,6 @@ def strategies(top_k: int, layer_decay: float) -> dict[str, Strategy]:
 
 
 @dataclass
-class Options:
-    profile: str | None = None
-    seed: int | None = None
-    model: str | None = None
-    dataset: str = "sst2"
-    strategies: tuple[str, ...] = ()  # empty: all
-    top_k: int = 2
-    layer_decay: float = 0.8
-    max_train_samples: int | None = None
-    progress: bool = True
-
-
-@dataclass
 class Plan:
     setup: Setup
     data: TextData
@@ -111,7 +100,7 @@ def plan(options: Options) -> Plan:
         options.dataset, setup.status, setup.seed, fallback="rotten_tomatoes"
     )
     if options.max_train_samples is None:  # sized to this machine's measured speed
-        b["train"] = experiment.scaled(b["train"], experiment.measure_scale(setup, data))
+        b["train"] = scaled(b["train"], experiment.measure_scale(setup, data))
     data = data.subsample(b["train"], b["eval"], setup.seed)
     r = setup.recipe
     experiment.open_run(

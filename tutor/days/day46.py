@@ -15,7 +15,10 @@ from typing import Any
 
 from tutor.days import experiment
 from tutor.days.experiment import DayResult, ResultTable, Setup
+from tutor.days.options import MIN_CURVE_SIZE
+from tutor.days.options import Day46Options as Options
 from tutor.errors import UsageError
+from tutor.training.budget import scaled
 from tutor.training.data import TextData
 
 DAY = "day46"
@@ -34,16 +37,6 @@ METHODS = {
 
 
 @dataclass
-class Options:
-    profile: str | None = None
-    seed: int | None = None
-    model: str | None = None
-    dataset: str = "sst2"
-    sizes: tuple[int, ...] = ()
-    progress: bool = True
-
-
-@dataclass
 class Plan:
     setup: Setup
     data: TextData
@@ -53,8 +46,8 @@ class Plan:
 
 
 def plan(options: Options) -> Plan:
-    if any(n < 2 for n in options.sizes):
-        raise UsageError("--sizes must be at least 2 examples each.")
+    if any(n < MIN_CURVE_SIZE for n in options.sizes):
+        raise UsageError(f"--sizes must be at least {MIN_CURVE_SIZE} examples each.")
     setup = experiment.prepare(
         DAY,
         profile=options.profile,
@@ -70,7 +63,7 @@ def plan(options: Options) -> Plan:
     )
     if not options.sizes:  # the default curve, sized to this machine's measured speed
         scale = experiment.measure_scale(setup, full)
-        sizes = sorted({max(2, experiment.scaled(n, scale)) for n in sizes})
+        sizes = sorted({max(2, scaled(n, scale)) for n in sizes})
     data = full.subsample(None, b["eval"], setup.seed)
     if sizes[-1] > len(data.train):
         raise UsageError(f"--sizes: {data.name} has only {len(data.train):,} training examples.")

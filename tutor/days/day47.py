@@ -12,23 +12,10 @@ from typing import Any
 
 from tutor.days import experiment
 from tutor.days.experiment import DayResult, ResultTable, Setup
+from tutor.days.options import Day47Options as Options
 from tutor.errors import UsageError
 
 DAY = "day47"
-TEXT = "The animal didn't cross the street"
-TEXT_PAIR = "because it was too tired."
-
-
-@dataclass
-class Options:
-    profile: str | None = None
-    seed: int | None = None
-    model: str | None = None
-    text: str = TEXT
-    text_pair: str | None = TEXT_PAIR
-    layer: int | None = None  # 1-based; None: the middle layer
-    head: int = 1  # 1-based
-    progress: bool = True
 
 
 @dataclass

@@ -19,6 +19,7 @@ from typing import Any
 
 from tutor.days import experiment
 from tutor.days.experiment import DayResult, ResultTable, Setup
+from tutor.days.options import Day48Options as Options
 from tutor.errors import OfflineError, UsageError
 from tutor.training.recipes import BERT_BASE, MINILM
 
@@ -78,17 +79,6 @@ SENTENCES = [
 
 
 @dataclass
-class Options:
-    profile: str | None = None
-    seed: int | None = None
-    steps: int | None = None
-    layers: int | None = None
-    hidden: int | None = None
-    text: tuple[str, ...] = ()  # own [MASK] sentences, added to the defaults
-    progress: bool = True
-
-
-@dataclass
 class Plan:
     setup: Setup
     budget: dict[str, Any]
@@ -131,8 +121,13 @@ def plan(options: Options) -> Plan:
     from tutor.training.pretraining import nsp_pairs
 
     if setup.profile == "cpu" and options.steps is None:
+        from tutor.training.budget import fit_steps
+
         b["steps"], setup.speed = fit_steps(
-            measure_step(tokenizer_model.path, train_docs, b, setup), b["steps"]
+            measure_step(tokenizer_model.path, train_docs, b, setup),
+            b["steps"],
+            CPU_MINUTES,
+            CPU_MIN_STEPS,
         )
 
     train_pairs = nsp_pairs(train_docs, rng, limit=b["steps"] * b["batch"])
@@ -169,27 +164,6 @@ def plan(options: Options) -> Plan:
         SENTENCES + list(options.text),
         data.source,
     )
-
-
-def fit_steps(
-    seconds_per_step: float,
-    steps: int,
-    minutes: float = CPU_MINUTES,
-    floor: int = CPU_MIN_STEPS,
-) -> tuple[int, str]:
-    """The steps that fit in ``minutes`` at the measured speed (planned at
-    budget.SUSTAINED_SHARE of it), between ``floor`` and ``steps``, and the plan in words."""
-    from tutor.training.budget import SUSTAINED_SHARE
-
-    per_step = seconds_per_step / SUSTAINED_SHARE
-    fitted = max(floor, min(steps, int(minutes * 60 / per_step)))
-    words = (
-        f"measured {seconds_per_step:.2f} s/step → {fitted} steps, about "
-        f"{fitted * per_step / 60:.1f} min of training"
-    )
-    if fitted == floor and floor * per_step > minutes * 60:
-        words += f" (the fewest that show the pattern: more than {minutes:g} min here)"
-    return fitted, words
 
 
 def measure_step(tokenizer_path: str, docs: list[list[str]], b: dict[str, Any], setup: Setup):

@@ -16,7 +16,9 @@ from typing import Any
 
 from tutor.days import experiment
 from tutor.days.experiment import DayResult, ResultTable, Setup
+from tutor.days.options import Day49Options as Options
 from tutor.errors import OfflineError, UsageError
+from tutor.training.budget import scaled
 from tutor.training.data import TextData
 
 log = logging.getLogger("tutor")
@@ -30,17 +32,6 @@ BUDGETS: dict[str, dict[str, Any]] = {
 }
 T5_LR = 3e-4  # T5 fine-tunes well at a larger rate than BERT (Adam; the paper used Adafactor)
 TRANSLATE = ["The film was wonderful.", "I did not like the ending.", "The actors were very good."]
-
-
-@dataclass
-class Options:
-    profile: str | None = None
-    seed: int | None = None
-    model: str | None = None
-    text_to_text: str = "auto"  # auto | t5-small | warm-start
-    tasks: tuple[str, ...] = ("sst2", "cola")
-    max_train_samples: int | None = None
-    progress: bool = True
 
 
 @dataclass
@@ -93,7 +84,7 @@ def plan(options: Options) -> Plan:
             notes.append(f"{task} skipped: {exc.message}")
             continue
         if options.max_train_samples is None and not data:  # sized to this machine's speed
-            b["train"] = experiment.scaled(b["train"], experiment.measure_scale(setup, loaded))
+            b["train"] = scaled(b["train"], experiment.measure_scale(setup, loaded))
         data[task] = loaded.subsample(b["train"], b["eval"], setup.seed)
     if not data:
         raise OfflineError("No task data available: " + " ".join(notes))

@@ -21,6 +21,7 @@ from typing import Any
 
 from tutor.days import experiment
 from tutor.days.experiment import DayResult, ResultTable, Setup
+from tutor.days.options import Day50Options as Options
 from tutor.errors import UsageError
 from tutor.training.applications import Budget
 from tutor.training.benchmarks import TASKS
@@ -67,15 +68,6 @@ PAPER = {
     "stsb": (0.858, "BERT-base, test (BERT paper Table 1)"),
     "squad2_f1": (0.76, "BERT-base, SQuAD 2.0 dev, about 76"),
 }
-
-
-@dataclass
-class Options:
-    profile: str | None = None
-    seed: int | None = None
-    model: str | None = None
-    task: str = "all"
-    progress: bool = True
 
 
 @dataclass

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import shutil
 import time
 from dataclasses import dataclass, field, replace
@@ -148,12 +149,23 @@ def plan(options: Options) -> Plan:
     if not options.resume and budget_applies(recipe, given):
         recipe, budget, estimate = fit_budget(recipe, hw, model, data, given)
     pools = (len(data.train), len(data.eval))
-    data = data.subsample(recipe.max_train_samples, recipe.max_eval_samples, recipe.seed)
+    data = data.subsample(_train_rows(recipe, budget), recipe.max_eval_samples, recipe.seed)
     if run_dir is None:
         run_dir = runs.new_run_dir(DAY)
     p = Plan(hw, recipe, data, model, run_dir, resume_from, spec, budget, estimate, pools)
     _write_run_json(p, status="running")
     return p
+
+
+def _train_rows(recipe: Recipe, budget: BudgetPlan | None) -> int | None:
+    """The training examples the run keeps: those it plans to read, and with --replan
+    some more (tutor.training.replan), so that a run faster than its probe can read
+    them."""
+    if not (recipe.replan and budget) or recipe.max_train_samples is None:
+        return recipe.max_train_samples
+    from tutor.training.replan import REPLAN_HEADROOM
+
+    return min(budget.pool, math.ceil(recipe.max_train_samples * REPLAN_HEADROOM))
 
 
 def budget_applies(recipe: Recipe, given: set[str]) -> bool:
@@ -219,6 +231,7 @@ def fit_budget(
             truncation=recipe.truncation,
             learning_rate=recipe.learning_rate,
             freeze_embeddings=recipe.freeze_embeddings,
+            freeze_layers=recipe.freeze_layers,
             hw=hw,
             seed=recipe.seed,
         )
@@ -233,13 +246,18 @@ def fit_budget(
         load,
         tokenizer,
         eval_texts,
-        shape=shape,
+        # --eval-max-length: evaluation reads longer inputs than training.
+        shape=replace(shape, max_length=recipe.eval_max_length or shape.max_length),
         truncation=recipe.truncation,
         eval_batch_size=recipe.eval_batch_size,
         hw=hw,
     )
     measuring = sum(r.seconds for r in rates)
     per_eval = eval_n / eval_rate
+    # --mid-eval-samples: the evaluations during training read a sample (0: none); the
+    # final one reads everything.
+    sample = recipe.mid_eval_samples
+    mid = None if sample is None or sample >= eval_n else sample / eval_rate
     # The budget pays for the evaluations too: the whole run stays inside it.
     fitted, evals = b.fit_with_evaluations(
         chosen.samples_per_second,
@@ -248,9 +266,10 @@ def fit_budget(
         shape.batch_size,
         recipe.epochs,
         eval_seconds=per_eval,
-        evals_per_epoch=recipe.evals_per_epoch,
-        final_eval=recipe.average_from is not None,
+        evals_per_epoch=0 if sample == 0 else recipe.evals_per_epoch,
+        final_eval=recipe.average_from is not None or mid is not None,
         fixed_epochs=recipe.epochs if "epochs" in given else None,
+        mid_eval_seconds=mid,
     )
     plan = b.BudgetPlan(
         minutes=recipe.time_budget,
@@ -281,7 +300,7 @@ def fit_budget(
         "seconds_per_step": shape.batch_size / (chosen.samples_per_second * plan.share),
         "seconds_per_eval": per_eval,
         "train_seconds": plan.train_seconds,
-        "eval_seconds": evals * per_eval,
+        "eval_seconds": b.evaluation_cost(evals, per_eval, mid),
         "evaluations": evals,
         # What is left of the budget once measuring is done: training and evaluations.
         "deadline_seconds": max(0.0, seconds - measuring),
@@ -290,35 +309,43 @@ def fit_budget(
 
 
 def _write_run_json(p: Plan, status: str, **extra: Any) -> None:
-    from tutor.state import write_json_atomic
+    from tutor.days.experiment import save_run_json
 
     if not runs.is_main_process():
         return
     path = p.run_dir / "run.json"
     previous = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-    record = {
-        "day": DAY,
-        "status": status,
-        "started_at": previous.get("started_at", runs.now_iso()),
-        "recipe": p.recipe.to_dict(),
-        "data": p.data_spec,
-        "data_source": p.data.source,
-        "model": {"requested": p.model.requested, "path": p.model.path, "source": p.model.source},
-        "hardware": p.hardware.to_dict(),
-        "budget": p.budget.to_dict() if p.budget else None,
-        "estimate": p.estimate,
-        **extra,
-    }
-    write_json_atomic(path, record)
+    save_run_json(
+        p.run_dir,
+        {
+            "day": DAY,
+            "status": status,
+            "started_at": previous.get("started_at", runs.now_iso()),
+            "recipe": p.recipe.to_dict(),
+            "data": p.data_spec,
+            "data_source": p.data.source,
+            "model": {
+                "requested": p.model.requested,
+                "path": p.model.path,
+                "source": p.model.source,
+            },
+            "hardware": p.hardware.to_dict(),
+            "budget": p.budget.to_dict() if p.budget else None,
+            "estimate": p.estimate,
+            **extra,
+        },
+    )
 
 
 def _record(
     p: Plan, status: str, accuracy: float | None, metrics: dict[str, Any] | None = None
 ) -> bool:
+    """Record the run for `tutor progress` (the shared run bookkeeping of experiment)."""
+    from tutor.days.experiment import run_record
+
     target = p.target
     if not runs.is_main_process():
         return False
-    smoke = p.recipe.name == "smoke"
     passed = bool(accuracy is not None and target is not None and accuracy >= target)
     saved = json.loads((p.run_dir / "run.json").read_text(encoding="utf-8"))
     # What would change the outcome, for `tutor progress` (day7_advice).
@@ -328,23 +355,21 @@ def _record(
     elif status == "interrupted":
         extra = {"advice": [], "next_command": "tutor run day7 --resume"}
     runs.record_run(
-        {
-            "run_id": p.run_dir.name,
-            "day": DAY,
-            "run_dir": str(p.run_dir),
-            "status": status,
-            "started_at": saved["started_at"],
-            "finished_at": runs.now_iso(),
-            "metric": "accuracy",
-            "value": accuracy,
-            "target": target,
-            "passed": passed,
-            "recipe": p.recipe.name,
-            "model": p.model.description,
-            "dataset": p.data.source,
-            "smoke": smoke,
+        run_record(
+            DAY,
+            p.run_dir,
+            status=status,
+            started_at=saved["started_at"],
+            metric="accuracy",
+            value=accuracy,
+            target=target,
+            passed=passed,
+            recipe=p.recipe.name,
+            model=p.model.description,
+            smoke=p.recipe.name == "smoke",
+            dataset=p.data.source,
             **extra,
-        }
+        )
     )
     return passed
 
@@ -364,6 +389,7 @@ def execute(p: Plan) -> Result:
 
     tokenizer = load_tokenizer(p.model)
     model = load_classifier(p.model, p.data.label_names, pooling=p.recipe.pooling)
+    replanning = p.recipe.replan and p.budget is not None
     trainer, interrupt, eta = build_trainer(
         model,
         tokenizer,
@@ -371,10 +397,18 @@ def execute(p: Plan) -> Result:
         p.recipe,
         p.hardware,
         p.run_dir / "checkpoints",
-        progress=True,
+        progress=runs.is_main_process(),  # one progress bar, not one per process
         estimate=p.estimate,
         optimizer=_layerwise_optimizer(model, p.recipe),
+        # --replan: the planned steps over more examples than they read (headroom).
+        args_overrides={"max_steps": p.budget.steps} if replanning else None,
     )
+    if replanning:
+        from tutor.training.replan import replan_callback
+
+        per_epoch = math.ceil(len(p.data.train) / p.recipe.batch_size)
+        available = max(p.budget.steps, math.floor(per_epoch * max(1.0, p.recipe.epochs)))
+        trainer.add_callback(replan_callback(eta, available))
     outcome = train(trainer, interrupt, eta, resume_from=p.resume_from)
     if outcome.interrupted:
         _write_run_json(
@@ -413,6 +447,11 @@ def execute(p: Plan) -> Result:
         trainer.save_model(str(model_dir))  # safetensors weights + config + tokenizer
     if not trainer.is_world_process_zero():  # the other ranks of a multi-GPU run stop here
         return Result(folder, False, {"accuracy": scores["accuracy"]}, {})
+    from tutor.training.export import export_after_run
+
+    exporting = time.perf_counter()
+    graph = export_after_run(p.recipe, trainer.model, model_dir)
+    export_seconds = time.perf_counter() - exporting
     rows = artifacts.training_log(outcome.log_history, outcome.extra.get("eval_times"))
     log_csv, log_md = artifacts.write_training_log(rows, folder)
     curves = artifacts.plot_curves(outcome.log_history, folder / "curves.png")
@@ -439,6 +478,8 @@ def execute(p: Plan) -> Result:
         # one during training already saw the saved weights).
         "eval_seconds": round(outcome.eval_seconds + final_eval_seconds, 1),
         "evaluations": outcome.evaluations + int(not reused),
+        # Saving model/model.onnx for `tutor predict` (outside the time budget).
+        "export_seconds": round(export_seconds, 1) if graph else None,
         "steps": outcome.global_step,
         # > 0: the saved (and evaluated) weights are the mean of this many snapshots.
         "averaged_snapshots": outcome.extra.get("averaged_snapshots", 0),
@@ -476,6 +517,7 @@ def execute(p: Plan) -> Result:
             "curves": curves,
             "confusion matrix": cm_png,
             "sample predictions": samples_path,
+            **({"model for tutor predict": graph} if graph else {}),
         },
         passed,
         samples,
@@ -489,11 +531,10 @@ def _layerwise_optimizer(model, recipe: Recipe):
         return None
     import torch
 
-    from tutor.training.finetune import freeze_word_embeddings
+    from tutor.training.finetune import freeze_for
     from tutor.training.strategies import layerwise_lr_groups, num_layers_of
 
-    if recipe.freeze_embeddings:
-        freeze_word_embeddings(model)
+    freeze_for(model, recipe)
     groups = layerwise_lr_groups(
         model.named_parameters(),
         num_layers_of(model.config),
@@ -514,7 +555,8 @@ def _final_evaluation(p: Plan, trainer, outcome):
     last = trainer.last_eval
     evals = [e for e in outcome.log_history if "eval_loss" in e]
     if (
-        last.get("logits") is not None
+        trainer.full_eval_dataset is trainer.eval_dataset  # not a sample (--mid-eval-samples)
+        and last.get("logits") is not None
         and evals
         and evals[-1].get("step") == outcome.global_step
         and p.recipe.average_from is None
@@ -524,7 +566,7 @@ def _final_evaluation(p: Plan, trainer, outcome):
         reused = True
     else:
         reused = False
-        prediction = trainer.predict(trainer.eval_dataset)
+        prediction = trainer.predict(trainer.full_eval_dataset)
         logits, labels = prediction.predictions, prediction.label_ids
         loss = prediction.metrics.get("test_loss", float("nan"))
     return np.asarray(logits, dtype=np.float64), np.asarray(labels), float(loss), reused

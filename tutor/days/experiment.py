@@ -4,7 +4,8 @@ result tables and figures, and the record that `tutor progress` reads.
 A day module does ``setup = prepare(...)`` (hardware, recipe, model; no folder yet),
 loads its data, calls ``open_run(setup, ...)`` once it knows the run can start, does its
 work inside ``with recording(setup):`` and ends with ``finish(setup, ...)``. Day 7 has
-its own richer flow (resume, predict); these days reuse its pieces, not its plumbing.
+its own richer flow (resume, predict) but keeps its books the same way: its run.json
+through :func:`save_run_json`, its record as a ``runs.RunRecord`` from :func:`run_record`.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 
 from tutor import runs
 from tutor.errors import OfflineError
+from tutor.training.budget import REFERENCE_SAMPLES_PER_SECOND, scale_for
 from tutor.training.data import TextData, load_named
 from tutor.training.hardware import Hardware, detect_hardware
 from tutor.training.hub import HubStatus, hub_status
@@ -133,27 +135,6 @@ def load_text_data(name: str, status: HubStatus, seed: int, fallback: str | None
         return load_named(fallback, status, seed=seed)
 
 
-# The CPU profiles' example counts were sized on a 2-core CPU with native bf16 that trains
-# MiniLM on short sentences (128 tokens, batch 32) at about this rate (README, Benchmarks).
-REFERENCE_SAMPLES_PER_SECOND = 170.0
-# A slower machine reads proportionally fewer examples, but never fewer than this share:
-# below it the experiments stop showing what they are about.
-MIN_SCALE = 0.25
-
-
-def scale_for(samples_per_second: float, reference: float = REFERENCE_SAMPLES_PER_SECOND) -> float:
-    """How much of the profile's example counts this machine reads in the same time:
-    the measured rate over the reference one, between MIN_SCALE and 1."""
-    return min(1.0, max(MIN_SCALE, samples_per_second / reference))
-
-
-def scaled(count: int | None, scale: float | None) -> int | None:
-    """``count`` examples times ``scale`` (None: unchanged)."""
-    if count is None or scale is None:
-        return count
-    return max(1, int(count * scale))
-
-
 def measure_scale(setup: Setup, data: TextData) -> float | None:
     """On the CPU profile: time a few training steps of the day's encoder on the day's
     sentences (tutor.training.budget.probe) and return :func:`scale_for` of the rate,
@@ -238,7 +219,7 @@ def train_in_run(
         recipe,
         setup.hardware,
         out,
-        progress=setup.progress,
+        progress=setup.progress and runs.is_main_process(),
         optimizer=optimizer,
         args_overrides=overrides,
         progress_label=label,
@@ -263,11 +244,9 @@ def open_run(setup: Setup, settings: list[tuple[str, str]] | None = None) -> Set
 
 
 def _write_run_json(setup: Setup, status: str) -> None:
-    from tutor.state import write_json_atomic
-
     assert setup.run_dir is not None
-    write_json_atomic(
-        setup.run_dir / "run.json",
+    save_run_json(
+        setup.run_dir,
         {
             "day": setup.day,
             "status": status,
@@ -294,25 +273,67 @@ def recording(setup: Setup) -> Iterator[None]:
         raise
 
 
+def run_record(
+    day: str,
+    run_dir: Path,
+    *,
+    status: str,
+    started_at: str,
+    metric: str,
+    value: float | None,
+    target: float | None,
+    passed: bool,
+    recipe: str,
+    model: str | None,
+    smoke: bool,
+    **extra: Any,
+) -> runs.RunRecord:
+    """The record `tutor progress` reads, for every day (day 7 included): one shape,
+    checked by runs.RunRecord."""
+    return runs.RunRecord(
+        run_id=run_dir.name,
+        day=day,
+        run_dir=str(run_dir),
+        status=status,
+        started_at=started_at,
+        finished_at=runs.now_iso(),
+        metric=metric,
+        value=None if value is None else float(value),
+        target=None if target is None else float(target),
+        passed=passed,
+        recipe=recipe,
+        model=model,
+        smoke=smoke,
+        **extra,
+    )
+
+
+def save_run_json(run_dir: Path, record: dict[str, Any]) -> None:
+    """A run folder's run.json, written atomically, by the first process of a torchrun
+    only (the others share the folder)."""
+    from tutor.state import write_json_atomic
+
+    if runs.is_main_process():
+        write_json_atomic(run_dir / "run.json", record)
+
+
 def _record(
     setup: Setup, status: str, metric: str, value: float | None, target: float | None, passed: bool
-) -> dict[str, Any]:
+) -> runs.RunRecord:
     assert setup.run_dir is not None
-    return {
-        "run_id": setup.run_dir.name,
-        "day": setup.day,
-        "run_dir": str(setup.run_dir),
-        "status": status,
-        "started_at": setup.started_at,
-        "finished_at": runs.now_iso(),
-        "metric": metric,
-        "value": value,
-        "target": target,
-        "passed": passed,
-        "recipe": setup.profile,
-        "model": setup.model.description if setup.model else None,
-        "smoke": setup.smoke,
-    }
+    return run_record(
+        setup.day,
+        setup.run_dir,
+        status=status,
+        started_at=setup.started_at,
+        metric=metric,
+        value=value,
+        target=target,
+        passed=passed,
+        recipe=setup.profile,
+        model=setup.model.description if setup.model else None,
+        smoke=setup.smoke,
+    )
 
 
 def finish(
@@ -370,7 +391,7 @@ def finish(
         _write_run_json(setup, "completed")
         record = _record(setup, "completed", metric, value, target, passed)
         if dataset:
-            record["dataset"] = dataset
+            record.dataset = dataset
         runs.record_run(record)
     return DayResult(
         setup.day,

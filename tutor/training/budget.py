@@ -138,9 +138,21 @@ def fit(
 def evaluations(steps: int, steps_per_epoch: int, per_epoch: int, final: bool = False) -> int:
     """How many evaluations a run of ``steps`` makes: one every ``steps_per_epoch /
     per_epoch`` steps (as the Trainer's eval_steps), one more at the end if the last step
-    is not on that grid, or if ``final`` (averaged weights are evaluated after training)."""
+    is not on that grid, or if ``final`` (averaged weights are evaluated after training).
+    ``per_epoch`` 0: no evaluation during training, the final one only."""
+    if per_epoch <= 0:
+        return 1
     every = min(steps, max(1, math.ceil(steps_per_epoch / per_epoch)))
     return steps // every + int(steps % every != 0 or final)
+
+
+def evaluation_cost(evals: int, eval_seconds: float, mid_eval_seconds: float | None) -> float:
+    """Seconds of ``evals`` evaluations: each ``eval_seconds``; with ``mid_eval_seconds``
+    (mid-run evaluations on a sample, --mid-eval-samples) all but the last cost that,
+    and the last, final one reads the whole held-out set."""
+    if mid_eval_seconds is None:
+        return evals * eval_seconds
+    return max(0, evals - 1) * mid_eval_seconds + eval_seconds
 
 
 def fit_with_evaluations(
@@ -155,17 +167,19 @@ def fit_with_evaluations(
     final_eval: bool = False,
     fixed_epochs: float | None = None,
     share: float = SUSTAINED_SHARE,
+    mid_eval_seconds: float | None = None,
 ) -> tuple[Fit, int]:
     """:func:`fit` for a budget that also pays for the run's evaluations (``eval_seconds``
-    each), planned at ``share`` of the measured speed. More passes mean more evaluations
-    and so less time to train: the count is settled by refitting until it holds.
-    Returns the fit and the number of evaluations it makes."""
+    each; see :func:`evaluation_cost` for ``mid_eval_seconds``), planned at ``share`` of
+    the measured speed. More passes mean more evaluations and so less time to train:
+    the count is settled by refitting until it holds. Returns the fit and the number of
+    evaluations it makes. ``evals_per_epoch`` 0: the final evaluation only."""
     rate = samples_per_second * share
-    evals = evals_per_epoch + int(final_eval)
+    evals = evals_per_epoch + int(final_eval or evals_per_epoch == 0)
     for _ in range(5):
         f = fit(
             rate,
-            max(0.0, seconds - evals * eval_seconds),
+            max(0.0, seconds - evaluation_cost(evals, eval_seconds, mid_eval_seconds)),
             pool,
             batch_size,
             max_epochs,
@@ -292,6 +306,46 @@ class BudgetPlan:
         return cls(**data)
 
 
+# --- the week's experiments (days 45-50): their sizes from a measured speed -----------
+# The one place where work is sized by measured speed: day 7 fits examples and passes to
+# a time budget (fit, above); the week's days scale their profile's example counts
+# (scale_for) or fit their steps (fit_steps) to what the same probe measured.
+
+# The CPU profiles' example counts were sized on a 2-core CPU with native bf16 that trains
+# MiniLM on short sentences (128 tokens, batch 32) at about this rate (README, Benchmarks).
+REFERENCE_SAMPLES_PER_SECOND = 170.0
+# A slower machine reads proportionally fewer examples, but never fewer than this share:
+# below it the experiments stop showing what they are about.
+MIN_SCALE = 0.25
+
+
+def scale_for(samples_per_second: float, reference: float = REFERENCE_SAMPLES_PER_SECOND) -> float:
+    """How much of the profile's example counts this machine reads in the same time:
+    the measured rate over the reference one, between MIN_SCALE and 1."""
+    return min(1.0, max(MIN_SCALE, samples_per_second / reference))
+
+
+def scaled(count: int | None, scale: float | None) -> int | None:
+    """``count`` examples times ``scale`` (None: unchanged)."""
+    if count is None or scale is None:
+        return count
+    return max(1, int(count * scale))
+
+
+def fit_steps(seconds_per_step: float, steps: int, minutes: float, floor: int) -> tuple[int, str]:
+    """The steps that fit in ``minutes`` at the measured speed (planned at
+    SUSTAINED_SHARE of it), between ``floor`` and ``steps``, and the plan in words."""
+    per_step = seconds_per_step / SUSTAINED_SHARE
+    fitted = max(floor, min(steps, int(minutes * 60 / per_step)))
+    words = (
+        f"measured {seconds_per_step:.2f} s/step → {fitted} steps, about "
+        f"{fitted * per_step / 60:.1f} min of training"
+    )
+    if fitted == floor and floor * per_step > minutes * 60:
+        words += f" (the fewest that show the pattern: more than {minutes:g} min here)"
+    return fitted, words
+
+
 def is_long(lengths: Sequence[int], limit: int = 128, share: float = LONG_SHARE) -> bool:
     """Whether texts of these token counts lose much at ``limit`` tokens."""
     return bool(lengths) and sum(n > limit for n in lengths) >= share * len(lengths)
@@ -312,6 +366,7 @@ def probe(
     freeze_embeddings: bool,
     hw,
     seed: int,
+    freeze_layers: int = 0,
 ) -> Rate:
     """Time training steps of a fresh copy of the model on ``shape``-sized batches of
     ``texts``, as the Trainer would run them: length-grouped batches padded to their
@@ -325,12 +380,13 @@ def probe(
     import torch
     from transformers import DataCollatorWithPadding
 
-    from tutor.training.finetune import encode_texts, freeze_word_embeddings
+    from tutor.training.finetune import encode_texts, freeze_lower_layers, freeze_word_embeddings
     from tutor.training.hardware import choose_attention
 
     model = load_model()
     if freeze_embeddings:
         freeze_word_embeddings(model)
+    freeze_lower_layers(model, freeze_layers)  # frozen layers skip their backward pass
     attention = choose_attention(hw, shape.precision, shape.max_length)
     if attention and model.config._attn_implementation != attention:
         model.set_attn_implementation(attention)

@@ -60,19 +60,27 @@ def tokenize(data: TextData, tokenizer, recipe: Recipe) -> tuple[Any, Any]:
     """
     pairs = "text_pair" in data.train.column_names
 
-    def encode(batch: dict[str, list]) -> dict[str, list]:
-        if pairs:
-            return tokenizer(
-                batch["text"], batch["text_pair"], truncation=True, max_length=recipe.max_length
-            )
-        ids = encode_texts(tokenizer, batch["text"], recipe.max_length, recipe.truncation)
-        return {"input_ids": ids, "attention_mask": [[1] * len(x) for x in ids]}
+    def encoder(length: int):
+        def encode(batch: dict[str, list]) -> dict[str, list]:
+            if pairs:
+                return tokenizer(
+                    batch["text"], batch["text_pair"], truncation=True, max_length=length
+                )
+            ids = encode_texts(tokenizer, batch["text"], length, recipe.truncation)
+            return {"input_ids": ids, "attention_mask": [[1] * len(x) for x in ids]}
 
-    def run(ds):
+        return encode
+
+    def run(ds, length: int):
         drop = [c for c in ("text", "text_pair") if c in ds.column_names]
-        return ds.map(encode, batched=True, remove_columns=drop, desc="Tokenising")
+        return ds.map(encoder(length), batched=True, remove_columns=drop, desc="Tokenising")
 
-    return run(data.train), run(data.eval)
+    # Evaluation may read longer inputs than training (--eval-max-length).
+    return run(data.train, recipe.max_length), run(data.eval, eval_length(recipe))
+
+
+def eval_length(recipe: Recipe) -> int:
+    return recipe.eval_max_length or recipe.max_length
 
 
 def classification_metrics(labels, predictions, num_labels: int) -> dict[str, float]:
@@ -365,6 +373,30 @@ def freeze_word_embeddings(model) -> int:
     return table.numel()
 
 
+def freeze_lower_layers(model, freeze_layers: int) -> int:
+    """Freeze the lowest ``freeze_layers`` encoder layers (--freeze-layers); returns how
+    many parameters stopped training. No gradient flows below the lowest layer that
+    trains, so the backward pass stops there."""
+    from tutor.training.strategies import frozen_below, num_layers_of
+
+    if freeze_layers <= 0:
+        return 0
+    layers = num_layers_of(model.config)
+    count = 0
+    for name, param in model.named_parameters():
+        if frozen_below(name, layers, freeze_layers):
+            param.requires_grad_(False)
+            count += param.numel()
+    return count
+
+
+def freeze_for(model, recipe: Recipe) -> None:
+    """What the recipe keeps fixed: the word embeddings, the lower encoder layers."""
+    if recipe.freeze_embeddings:
+        freeze_word_embeddings(model)
+    freeze_lower_layers(model, recipe.freeze_layers)
+
+
 def build_trainer(
     model,
     tokenizer,
@@ -397,13 +429,15 @@ def build_trainer(
     from transformers import DataCollatorWithPadding, Trainer
     from transformers.trainer_callback import PrinterCallback, ProgressCallback
 
-    if recipe.freeze_embeddings:
-        freeze_word_embeddings(model)
+    freeze_for(model, recipe)
     attention = choose_attention(hw, recipe.precision, recipe.max_length)
     if attention and model.config._attn_implementation != attention:
         model.set_attn_implementation(attention)
     train_ds, eval_ds = tokenize(data, tokenizer, recipe)
-    args = build_training_args(recipe, hw, output_dir, len(train_ds), args_overrides)
+    # --mid-eval-samples: evaluations during training read a seeded sample (0: none);
+    # the full set stays available for the final evaluation (trainer.full_eval_dataset).
+    mid_eval_ds, overrides = mid_run_evaluation(eval_ds, recipe, args_overrides)
+    args = build_training_args(recipe, hw, output_dir, len(train_ds), overrides)
     # Tensor cores want multiples of 8; on the CPU extra padding is pure waste.
     multiple = 8 if hw.device == "cuda" and recipe.precision != "fp32" else None
     collator = DataCollatorWithPadding(tokenizer, pad_to_multiple_of=multiple)
@@ -453,7 +487,7 @@ def build_trainer(
         model=model,
         args=args,
         train_dataset=train_ds,
-        eval_dataset=eval_ds,
+        eval_dataset=mid_eval_ds,
         processing_class=tokenizer,
         data_collator=collator,
         compute_metrics=compute_metrics,
@@ -461,6 +495,7 @@ def build_trainer(
         optimizers=(optimizer, None),
     )
     trainer.last_eval = last_eval
+    trainer.full_eval_dataset = eval_ds
     trainer.evaluation_seconds = []
     trainer.remove_callback(PrinterCallback)
     trainer.remove_callback(ProgressCallback)
@@ -474,6 +509,18 @@ def build_trainer(
 
 
 _ORDERS: dict[str, list[int]] = {}
+
+
+def mid_run_evaluation(eval_ds, recipe: Recipe, overrides: dict[str, Any] | None):
+    """The data set the evaluations during training read, and the TrainingArguments
+    overrides that go with it: all of ``eval_ds`` (the default), a seeded sample of
+    ``recipe.mid_eval_samples`` texts, or none at all (0: ``eval_strategy="no"``)."""
+    n = recipe.mid_eval_samples
+    if n is None or n >= len(eval_ds):
+        return eval_ds, overrides
+    if n == 0:
+        return eval_ds, {**(overrides or {}), "eval_strategy": "no"}
+    return eval_ds.shuffle(seed=recipe.seed).select(range(n)), overrides
 
 
 def _length_order(dataset) -> list[int]:

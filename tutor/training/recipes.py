@@ -63,6 +63,21 @@ class Recipe:
     # Layer-wise learning-rate decay (discriminative fine-tuning, tutor.training.strategies):
     # each encoder layer learns at this times the rate of the layer above; None: one rate.
     layer_decay: float | None = None
+    # Encoder layers frozen from the bottom (0: none). Their backward pass is skipped,
+    # so each step costs less on the CPU; the time saved reads more examples.
+    freeze_layers: int = 0
+    # Evaluate (and measure the held-out accuracy) at this many tokens; None: max_length.
+    # The position embeddings reach 512 whatever length training used.
+    eval_max_length: int | None = None
+    # Mid-run evaluations read this many held-out texts (a seeded sample; 0: none, only
+    # the final evaluation, which always reads them all). None: all of them every time.
+    mid_eval_samples: int | None = None
+    # After about a minute of real steps, refit the steps (and the learning-rate
+    # schedule) to the speed measured on them, when it differs from the probe's.
+    replan: bool = False
+    # Save the model as an ONNX graph too (tutor.training.export), so `tutor predict`
+    # starts without torch; takes seconds after training. Off in the smoke profile.
+    onnx_for_predict: bool = True
     seed: int = 42
     notes: tuple[str, ...] = field(default_factory=tuple)
 
@@ -162,6 +177,7 @@ def _smoke(hw: Hardware, dataset: str = "imdb") -> Recipe:
         max_eval_samples=32,
         precision="fp32",
         freeze_embeddings=True,
+        onnx_for_predict=False,
         notes=("Smoke profile: a few dozen examples to check that everything runs.",),
     )
 
@@ -208,6 +224,12 @@ def validate_recipe(recipe: Recipe, hw: Hardware) -> list[str]:
             problems.append(f"--{name.replace('_', '-')} must be at least 1.")
     if recipe.max_length > 512:
         problems.append("--max-length cannot exceed 512: BERT has 512 position embeddings.")
+    if recipe.eval_max_length is not None and not 1 <= recipe.eval_max_length <= 512:
+        problems.append("--eval-max-length must be between 1 and 512.")
+    if recipe.freeze_layers < 0:
+        problems.append("--freeze-layers must be 0 or more.")
+    if recipe.mid_eval_samples is not None and recipe.mid_eval_samples < 0:
+        problems.append("--mid-eval-samples must be 0 or more.")
     if recipe.epochs <= 0:
         problems.append("--epochs must be positive.")
     if recipe.time_budget is not None and not (

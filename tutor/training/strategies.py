@@ -32,6 +32,14 @@ def trains(name: str, num_layers: int, top_k: int | None) -> bool:
     return level_of(name, num_layers) > num_layers - top_k
 
 
+def frozen_below(name: str, num_layers: int, freeze_layers: int) -> bool:
+    """Whether ``name`` sits in one of the lowest ``freeze_layers`` encoder layers
+    (--freeze-layers). The embeddings are left to --freeze-embeddings; the head and the
+    layers above always train. Asking for every layer freezes all but the top one."""
+    level = level_of(name, num_layers)
+    return 1 <= level <= min(freeze_layers, num_layers - 1)
+
+
 def layerwise_lr(name: str, num_layers: int, base_lr: float, decay: float) -> float:
     """Discriminative fine-tuning (ULMFiT; Sun et al. 2019): the head and the top layer
     at ``base_lr``, each layer below ``decay`` times its upper neighbour's rate. Lower
