@@ -451,7 +451,7 @@ def test_the_lesson_links_of_the_notebooks_lead_to_their_lessons(visit):
     # The two links the review found broken (404): now the built pages.
     for name, text, lesson in (
         ("cola", "Project · CoLA", "lessons/cola-walkthrough/"),
-        ("day07-sentiment", "Day 7 lesson", "lessons/day07-bert/"),
+        ("day07-sentiment", "section on long documents", "lessons/production/#long-documents"),
     ):
         page = visit.open(f"notebooks/{name}/")
         page.locator(".jp-RenderedMarkdown a", has_text=text).first.click()
