@@ -99,7 +99,33 @@ def old_rows() -> tuple[list[Row], dict[str, list[str]]]:
     return rows, points
 
 
-def grade_all(rows: list[Row], points: dict[str, list[str]], context: dict[str, str]) -> None:
+def cross_encoder_rescore(
+    path: Path, mix: float, rows: list[Row], points: dict[str, list[str]]
+) -> Any:
+    """A ``rescore`` for grading.grade: ``mix`` x the cross-encoder's score of (unit, key
+    point) + (1 - mix) x the cosine, all pairs scored in one batched pass first."""
+    import numpy as np
+
+    from tutor import grading
+    from tutor.grading.cross_encoder import PairScorer
+
+    pairs = list(
+        dict.fromkeys(
+            (u, p) for r in rows for u in grading.clauses(r.text) for p in points[r.question]
+        )
+    )
+    scores = dict(zip(pairs, PairScorer(path).score(pairs), strict=True))
+
+    def rescore(texts: list[str], key_points: list[str], cosine: Any) -> Any:
+        ce = np.array([[scores[(t, p)] for p in key_points] for t in texts])
+        return mix * ce + (1.0 - mix) * np.asarray(cosine)
+
+    return rescore
+
+
+def grade_all(
+    rows: list[Row], points: dict[str, list[str]], context: dict[str, str], rescore: Any = None
+) -> None:
     from tutor import grading
 
     encoder = grading.load_encoder()
@@ -108,8 +134,24 @@ def grade_all(rows: list[Row], points: dict[str, list[str]], context: dict[str, 
     encoder.encode(texts)  # one batched pass; grading then reads the cache
     for row in rows:
         row.feedback = grading.grade(
-            points[row.question], row.text, encoder, context=context.get(row.question, "")
+            points[row.question],
+            row.text,
+            encoder,
+            context=context.get(row.question, ""),
+            rescore=rescore,
         )
+
+
+def override_thresholds(settings: list[str]) -> None:
+    """``NAME=VALUE`` pairs setting tutor/grading/scoring.py's constants (an experiment's
+    own thresholds, e.g. for the cross-encoder's [0, 1] scale)."""
+    from tutor.grading import scoring
+
+    for setting in settings:
+        name, _, value = setting.partition("=")
+        if not name.isupper() or not isinstance(getattr(scoring, name, None), float):
+            raise SystemExit(f"--set {setting}: not a threshold of tutor/grading/scoring.py")
+        setattr(scoring, name, float(value))
 
 
 def report(title: str, rows: list[Row]) -> None:
@@ -198,7 +240,12 @@ def quality(args: argparse.Namespace) -> None:
     context = {qid: f"{q.prompt}\n{q.model_answer}" for qid, q in bank.items()}
     old, old_points = old_rows()
     points.update(old_points)
-    grade_all(rows + old, points, context)
+    override_thresholds(args.set)
+    rescore = None
+    if args.cross_encoder:
+        rescore = cross_encoder_rescore(args.cross_encoder, args.mix, rows + old, points)
+        print(f"cross-encoder {args.cross_encoder}, mix {args.mix}; thresholds {args.set}")
+    grade_all(rows + old, points, context, rescore)
     print(
         f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}; "
         f"split seed {SPLIT_SEED}"
@@ -283,6 +330,13 @@ def main() -> None:
     parser.add_argument("--part", choices=("quality", "speed"), default="quality")
     parser.add_argument("--verbose", nargs="?", const="tuning", choices=("tuning", "all"),
                         help="Every tuning answer (or all) with its key points.")  # fmt: skip
+    parser.add_argument("--cross-encoder", type=Path, metavar="PATH",
+                        help="Score (clause, key point) pairs with this cross-encoder "
+                        "(tutor/grading/cross_encoder.py) too (an experiment).")  # fmt: skip
+    parser.add_argument("--mix", type=float, default=1.0,
+                        help="Weight of the cross-encoder against the cosine (default 1).")  # fmt: skip
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                        help="Override a threshold of tutor/grading/scoring.py.")  # fmt: skip
     args = parser.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     quality(args) if args.part == "quality" else speed(args)

@@ -299,6 +299,25 @@ def test_unsure_points_are_not_counted_until_the_learner_ticks_them():
     assert feedback.to_dict()["unsure"] == [THREE[1]]
 
 
+def test_a_rescore_replaces_the_cosines_it_is_given():
+    # bench/grading.py's --cross-encoder: another scorer of (unit, key point) pairs
+    covered = "Every token gets a query, a key and a value vector."
+    vague = "Then the token scores get smaller by some root of the size."
+    dial = Dial(THREE, {covered: {0: 0.9}, vague: {1: 0.5}})
+    seen = []
+
+    def rescore(texts, key_points, cosine):
+        seen.append((list(texts), list(key_points), cosine.shape))
+        sims = cosine.copy()
+        sims[texts.index(vague), 1] = 0.9  # it reads the vague clause as the point
+        sims[texts.index(covered), 0] = 0.1  # and the clear one as unrelated
+        return sims
+
+    feedback = grading.grade(THREE, f"{covered} {vague}", dial, rescore=rescore)
+    assert seen == [([covered, vague], THREE, (2, 3))]
+    assert [p.status for p in feedback.points] == ["missed", "covered", "missed"]
+
+
 def test_a_clause_close_only_through_a_shared_name_is_not_confidently_covering():
     points = ["BERT is pre-trained with masked language modelling on single tokens"]
     clause = "BERT is the encoder-decoder model."

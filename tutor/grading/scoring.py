@@ -200,13 +200,16 @@ def grade(
     *,
     context: str = "",
     point_vectors: Any = None,
+    rescore: Callable[[Sequence[str], Sequence[str], Any], Any] | None = None,
 ) -> Feedback:
     """Grade ``answer`` against ``key_points``; see the module docstring for how.
 
     ``encoder`` may be a zero-argument callable returning the encoder: it is called only
     when the answer needs the model (not for an empty answer, nor one that shares no
     word with the key points or ``context``, the question's prompt and model answer).
-    ``point_vectors`` are the key points' embeddings if already computed.
+    ``point_vectors`` are the key points' embeddings if already computed. ``rescore``,
+    if given, maps (units, key points, cosine matrix) to the similarity matrix used
+    instead (bench/grading.py's ``--cross-encoder`` experiment).
     """
     import numpy as np
 
@@ -223,6 +226,8 @@ def grade(
     sims = np.asarray(encoder.encode(texts)) @ np.asarray(point_vectors).T  # type: ignore[union-attr]
     if float(sims.max()) < OFF_TOPIC_BELOW:
         return Feedback(_all(key_points, "missed"), ("off topic",))
+    if rescore is not None:
+        sims = np.asarray(rescore(texts, key_points, sims))
 
     entities = entities_of(key_points)
     likeness = [sentence_likeness(t) for t in texts]
