@@ -157,6 +157,22 @@ def size(
     return Sized(pool[: fit.train_samples], fit.steps, fit.epochs, speed)
 
 
+class Adapter:
+    """Wraps a model for :func:`predict`, which moves it to the device and switches it to
+    eval mode; a subclass's ``__call__`` says how a batch reaches ``inner``."""
+
+    def __init__(self, inner) -> None:
+        self.inner = inner
+
+    def to(self, device):
+        self.inner.to(device)
+        return self
+
+    def eval(self):
+        self.inner.eval()
+        return self
+
+
 def predict(
     ctx: Context,
     model,

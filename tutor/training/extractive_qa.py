@@ -84,19 +84,8 @@ def run(ctx: app.Context, data: Benchmark, budget: app.Budget) -> dict[str, Any]
     model = make_model()
     result = app.train(ctx, model, sized, budget, collate, "QA (SQuAD 2.0 slice)")
 
-    class _NoIndex:
+    class _NoIndex(app.Adapter):
         """The model must not see the bookkeeping index column."""
-
-        def __init__(self, inner):
-            self.inner = inner
-
-        def to(self, device):
-            self.inner.to(device)
-            return self
-
-        def eval(self):
-            self.inner.eval()
-            return self
 
         def __call__(self, index, **batch):
             return index, self.inner(**batch)

@@ -127,22 +127,11 @@ def cosine_loss(model, batch):
     return torch.nn.functional.mse_loss(cos, batch["labels"].float()), {}
 
 
-class _Towers:
-    """Adapter so app.predict can call a bare encoder on a two-tower batch."""
-
-    def __init__(self, encoder):
-        self.encoder = encoder
-
-    def to(self, device):
-        self.encoder.to(device)
-        return self
-
-    def eval(self):
-        self.encoder.eval()
-        return self
+class _Towers(app.Adapter):
+    """Lets app.predict call a bare encoder on a two-tower batch."""
 
     def __call__(self, **batch):
-        return _cosines(self.encoder, batch)
+        return _cosines(self.inner, batch)
 
 
 def similarity(
