@@ -476,7 +476,7 @@ def execute(p: Plan) -> Result:
         "train_seconds": round(outcome.train_seconds, 1),
         # Every evaluation: those during training and the final one (0 s when the last
         # one during training already saw the saved weights).
-        "eval_seconds": round(outcome.eval_seconds + final_eval_seconds, 1),
+        "eval_seconds": round(outcome.eval_seconds + final_eval_seconds, 3),
         "evaluations": outcome.evaluations + int(not reused),
         # Saving model/model.onnx for `tutor predict` (outside the time budget).
         "export_seconds": round(export_seconds, 1) if graph else None,
