@@ -473,7 +473,7 @@ def execute(p: Plan) -> Result:
         "eval_examples": len(p.data.eval),
         # Training only (the steps and checkpoint saves): evaluations are counted apart.
         "train_samples_per_second": outcome.train_samples_per_second,
-        "train_seconds": round(outcome.train_seconds, 1),
+        "train_seconds": round(outcome.train_seconds, 3),
         # Every evaluation: those during training and the final one (0 s when the last
         # one during training already saw the saved weights).
         "eval_seconds": round(outcome.eval_seconds + final_eval_seconds, 3),
