@@ -19,6 +19,10 @@ avx2    `--part imdb` in fp32 for three seeds (--seeds), each in a fresh process
         AVX512 machine. Prints the probe's rates (about 9.7 samples/s at 128 tokens and
         5.0 at 256 on a real 2-core AVX2 laptop), min / median / max accuracy and the
         wall time of each run.
+probe   No training: the budget's speed probe in fp32 at 128 tokens (batch 32) and 256
+        (batch 16), as `tutor run day7` reads it, beside a real 2-core AVX2 laptop's
+        figures (LAPTOP_RATES). Run it under AVX2_ENV first (--emulate-avx2), to check
+        that the emulation is as slow as the laptop before trusting --part avx2.
 sst2    `tutor run day7 --dataset sst2`: SST-2 dev accuracy and wall time.
 table   No measuring: the table of targets from the results file.
 
@@ -26,6 +30,7 @@ table   No measuring: the table of targets from the results file.
     python bench/finetune.py --part imdb --seed 1                     # ~15 min each
     python bench/finetune.py --part imdb --precision fp32 --seed 2
     python bench/finetune.py --part sst2 --seed 3 --layer-decay 0.9
+    python bench/finetune.py --part probe --emulate-avx2               # ~2 min
     python bench/finetune.py --part avx2 --seeds 1,2,3                # ~45 min
     python bench/finetune.py --part table
 
@@ -66,14 +71,53 @@ AVX2_ENV = {
     "MKL_ENABLE_INSTRUCTIONS": "AVX2",
 }
 
+# The probe on the 2-core AVX2-only laptop of issue 25 (fp32, no layer frozen): samples/s
+# per max_length. The emulation is only a stand-in for it if it reads about the same.
+LAPTOP_RATES = {128: 9.7, 256: 5.0}
+
+
+# --cpu-quota: the cores' worth of CPU time this process and its children may use, as
+# set by hold_to_cores (children read it back from here for their rows).
+QUOTA_VAR = "TUTOR_BENCH_CPU_QUOTA"
+
 
 def cpu_kind() -> str:
-    """torch's CPU capability here, "native" or "emulated: <the variables that set it>"."""
+    """torch's CPU capability here, "native" or "emulated: <the variables that set it>",
+    and the CPU quota if --cpu-quota held the process to part of the cores."""
     import torch
 
     capability = torch.backends.cpu.get_cpu_capability()
     held = [f"{k}={os.environ[k]}" for k in AVX2_ENV if os.environ.get(k)]
+    if os.environ.get(QUOTA_VAR):
+        held.append(f"cpu quota {os.environ[QUOTA_VAR]} cores")
     return f"{capability} (emulated: {' '.join(held)})" if held else f"{capability} (native)"
+
+
+def hold_to_cores(cores: float, period_us: int = 10_000) -> None:
+    """Move this process (and the children it starts from now on) into a cgroup whose CPU
+    time is capped at ``cores`` per ``period_us``: a newer CPU held to a slower laptop's
+    throughput, when the AVX2 variables alone leave it faster than the laptop (check with
+    --part probe). The short period spreads the cap evenly over each step, so both
+    threads slow together. Needs root and a cgroup cpu controller (v1 or v2)."""
+    quota = int(cores * period_us)
+    v1 = Path("/sys/fs/cgroup/cpu")
+    v2 = Path("/sys/fs/cgroup")
+    try:
+        if (v1 / "cpu.cfs_quota_us").is_file():
+            group = v1 / "tutor-bench"
+            group.mkdir(exist_ok=True)
+            (group / "cpu.cfs_period_us").write_text(str(period_us))
+            (group / "cpu.cfs_quota_us").write_text(str(quota))
+        elif "cpu" in (v2 / "cgroup.controllers").read_text().split():
+            group = v2 / "tutor-bench"
+            group.mkdir(exist_ok=True)
+            (group / "cpu.max").write_text(f"{quota} {period_us}")
+        else:
+            raise OSError("no cgroup cpu controller")
+        (group / "cgroup.procs").write_text(str(os.getpid()))
+    except OSError as err:
+        sys.exit(f"--cpu-quota needs root and a cgroup cpu controller: {err}")
+    os.environ[QUOTA_VAR] = f"{cores:g}"
 
 
 def _data(n_train: int, seed: int):
@@ -403,6 +447,48 @@ def _append(path: Path, row: dict) -> None:
     print(f"(appended to {path})")
 
 
+def part_probe(seed: int, freeze_layers: int | None, results_path: Path) -> None:
+    """The budget's probe at each shape of LAPTOP_RATES, fp32, without training."""
+    from dataclasses import replace
+
+    from tutor.days import day7
+    from tutor.training.data import load_named
+    from tutor.training.hardware import detect_hardware
+    from tutor.training.hub import hub_status
+    from tutor.training.models import resolve_model
+    from tutor.training.recipes import choose_recipe
+
+    hw = detect_hardware()
+    status = hub_status()
+    recipe = choose_recipe(hw, "cpu", {"precision": "fp32", "seed": seed})
+    model = resolve_model(recipe.model, status)
+    data = load_named("imdb", status, seed=seed)
+    given = {"precision", "max_length", "batch_size"}
+    rates = {}
+    for length, batch in ((128, 32), (256, 16)):
+        trial = replace(recipe, max_length=length, batch_size=batch)
+        if freeze_layers:
+            trial = replace(trial, freeze_layers=freeze_layers)
+        _, plan, _ = day7.fit_budget(trial, hw, model, data, given)
+        rates[length] = round(plan.rates[0].samples_per_second, 2)
+    print(f"\nprobe, fp32, {cpu_kind()}, {freeze_layers or 0} layers frozen:")
+    for length, rate in rates.items():
+        laptop = LAPTOP_RATES[length]
+        print(
+            f"  {length} tokens: {rate} samples/s; the AVX2 laptop: {laptop} ({rate / laptop:.2f}x)"
+        )
+    _append(
+        results_path,
+        {
+            "part": "probe",
+            "precision": "fp32",
+            "seed": seed,
+            "freeze_layers": freeze_layers,
+            "rates": [["fp32", n, v] for n, v in rates.items()],
+        },
+    )
+
+
 def part_avx2(seeds: list[int], results_path: Path, extra: list[str] | None = None) -> None:
     """`--part imdb --precision fp32` once per seed, each in a fresh process under
     AVX2_ENV; then the rates the probes read, min / median / max and the wall times."""
@@ -496,7 +582,18 @@ def table(path: Path) -> None:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument(
-        "--part", choices=["speed", "sst2", "imdb", "avx2", "table"], default="table"
+        "--part", choices=["speed", "probe", "sst2", "imdb", "avx2", "table"], default="table"
+    )
+    parser.add_argument(
+        "--emulate-avx2",
+        action="store_true",
+        help="probe: rerun this process with torch, oneDNN and MKL held to AVX2",
+    )
+    parser.add_argument(
+        "--cpu-quota",
+        type=float,
+        help="probe, imdb, avx2: cap the run at this many cores' worth of CPU time "
+        "(a cgroup; root only), to slow the emulation down to the laptop's probe rates",
     )
     parser.add_argument("--seeds", default="1,2,3", help="avx2: comma-separated seeds")
     parser.add_argument("--no-table", action="store_true", help="skip the table at the end")
@@ -517,10 +614,21 @@ def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("TUTOR_HOME", tempfile.mkdtemp(prefix="bench-home-"))
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     trials = {k: getattr(ns, k) for k in TRIALS}
+    if ns.cpu_quota and not os.environ.get(QUOTA_VAR):
+        hold_to_cores(ns.cpu_quota)
+    if ns.emulate_avx2 and not os.environ.get("ATEN_CPU_CAPABILITY"):
+        # The variables are read when torch loads: a fresh process, same arguments.
+        os.execve(
+            sys.executable,
+            [sys.executable, __file__, *(argv or sys.argv[1:])],
+            {**os.environ, **AVX2_ENV},
+        )
     if ns.part == "speed":
         part_speed(
             ns.examples, ns.a_examples, ns.a_minutes, ns.seed, ns.precision, ns.with_a, ns.results
         )
+    elif ns.part == "probe":
+        part_probe(ns.seed, ns.freeze_layers, ns.results)
     elif ns.part in ("sst2", "imdb"):
         part_day7(ns.part, ns.seed, ns.precision, ns.layer_decay, ns.results, trials)
     elif ns.part == "avx2":

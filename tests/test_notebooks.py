@@ -331,6 +331,17 @@ def test_output_problems_finds_ansi_paths_duplicates_and_a_missing_stamp():
         _stream(one % ("204", "0.5") + "\n" + (one % ("1", "1")).replace("0.82", "0.85"))
     )
     assert notebooks.output_problems(two) == []
+    retries = _with_outputs(
+        {
+            "output_type": "stream",
+            "name": "stderr",
+            "text": "'[Errno -2] Name or service not known' thrown while requesting HEAD "
+            "https://huggingface.co/x/resolve/main/config.json\nRetrying in 1s [Retry 1/5].\n",
+        }
+    )
+    assert notebooks.output_problems(retries) == [
+        "its outputs show network retries (decide offline once, up front)"
+    ]
     unstamped = _with_outputs(_stream("ok\n"))
     del unstamped["metadata"][notebooks.META_KEY]["machine"]
     assert notebooks.output_problems(unstamped) == ["it has no machine and date stamp"]

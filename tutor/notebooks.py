@@ -47,6 +47,10 @@ MAX_LOAD = 1.0
 # What a committed output must not show: terminal colour codes, and paths of the machine
 # that ran it (a home or work folder, a temporary folder, an installed package's files).
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+# A library retrying a request it cannot make (huggingface_hub offline: "... thrown while
+# requesting HEAD https://huggingface.co/...", "Retrying in 2s [Retry 2/5]"): noise that
+# reads like a fault; the notebook should decide it is offline once instead.
+NETWORK_RETRY = re.compile(r"thrown while requesting|Retrying in \d+(?:\.\d+)?s|\[Retry \d+/\d+\]")
 MACHINE_PATH = re.compile(
     r"(?:/root/|/home/[^/\s]+/|/Users/[^/\s]+/|/work/|/tmp/|/var/folders/|[A-Za-z]:\\Users\\"
     r"|site-packages|dist-packages)"
@@ -144,6 +148,8 @@ def output_problems(nb: dict[str, Any]) -> list[str]:
     paths = sorted({m.group(0) for t in texts for m in MACHINE_PATH.finditer(t)})
     if paths:
         problems.append(f"its outputs show machine paths ({', '.join(paths)})")
+    if any(NETWORK_RETRY.search(t) for t in texts):
+        problems.append("its outputs show network retries (decide offline once, up front)")
     evaluations = [e for t in texts for e in _evaluations(t)]
     if len(set(evaluations)) < len(evaluations):
         problems.append("its outputs show the same evaluation twice")
