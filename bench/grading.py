@@ -124,34 +124,30 @@ def cross_encoder_rescore(
 
 
 def grade_all(
-    rows: list[Row], points: dict[str, list[str]], context: dict[str, str], rescore: Any = None
+    rows: list[Row],
+    points: dict[str, list[str]],
+    texts_of: dict[str, tuple[str, str]],
+    rescore: Any = None,
 ) -> None:
+    """Grade every row; ``texts_of`` maps a question to its (prompt, model answer)."""
     from tutor import grading
 
     encoder = grading.load_encoder()
     texts = [p for ps in points.values() for p in ps]
+    texts += [t for pair in texts_of.values() for t in pair]
     texts += [c for r in rows for c in grading.clauses(r.text)]
+    texts += [" ".join(grading.clauses(r.text)) for r in rows]
     encoder.encode(texts)  # one batched pass; grading then reads the cache
     for row in rows:
+        prompt, model_answer = texts_of.get(row.question, ("", ""))
         row.feedback = grading.grade(
             points[row.question],
             row.text,
             encoder,
-            context=context.get(row.question, ""),
+            prompt=prompt,
+            model_answer=model_answer,
             rescore=rescore,
         )
-
-
-def override_thresholds(settings: list[str]) -> None:
-    """``NAME=VALUE`` pairs setting tutor/grading/scoring.py's constants (an experiment's
-    own thresholds, e.g. for the cross-encoder's [0, 1] scale)."""
-    from tutor.grading import scoring
-
-    for setting in settings:
-        name, _, value = setting.partition("=")
-        if not name.isupper() or not isinstance(getattr(scoring, name, None), float):
-            raise SystemExit(f"--set {setting}: not a threshold of tutor/grading/scoring.py")
-        setattr(scoring, name, float(value))
 
 
 def report(title: str, rows: list[Row]) -> None:
@@ -237,15 +233,16 @@ def quality(args: argparse.Namespace) -> None:
     rows = load_rows()
     tuning, held_out = split(sorted({r.question for r in rows}))
     points = {qid: list(q.key_points) for qid, q in bank.items()}
-    context = {qid: f"{q.prompt}\n{q.model_answer}" for qid, q in bank.items()}
+    texts_of = {qid: (q.prompt, q.model_answer) for qid, q in bank.items()}
     old, old_points = old_rows()
     points.update(old_points)
-    override_thresholds(args.set)
+    # The old fixture's questions are the bank's, with the key points of their time.
+    texts_of.update({qid: texts_of[qid[4:]] for qid in old_points if qid[4:] in texts_of})
     rescore = None
     if args.cross_encoder:
         rescore = cross_encoder_rescore(args.cross_encoder, args.mix, rows + old, points)
-        print(f"cross-encoder {args.cross_encoder}, mix {args.mix}; thresholds {args.set}")
-    grade_all(rows + old, points, context, rescore)
+        print(f"cross-encoder {args.cross_encoder}, mix {args.mix}")
+    grade_all(rows + old, points, texts_of, rescore)
     print(
         f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}; "
         f"split seed {SPLIT_SEED}"
@@ -304,13 +301,15 @@ def speed(args: argparse.Namespace) -> None:
     encoder = loader.get()
     loaded = time.perf_counter() - t0
     t1 = time.perf_counter()
-    grading.grade(q.key_points, answer, encoder, context=q.model_answer)
+    grading.grade(q.key_points, answer, encoder, prompt=q.prompt, model_answer=q.model_answer)
     first = time.perf_counter() - t1
     times = []
     for other in list(bank.values())[:10]:
         text = f"{other.model_answer} Also, it depends."
         t2 = time.perf_counter()
-        grading.grade(other.key_points, text, encoder, context=other.model_answer)
+        grading.grade(
+            other.key_points, text, encoder, prompt=other.prompt, model_answer=other.model_answer
+        )
         times.append(time.perf_counter() - t2)
     print(
         f"\nquiz: encoder loads in the background in {loaded:.2f} s (while the learner reads and types)"
@@ -335,8 +334,6 @@ def main() -> None:
                         "(tutor/grading/cross_encoder.py) too (an experiment).")  # fmt: skip
     parser.add_argument("--mix", type=float, default=1.0,
                         help="Weight of the cross-encoder against the cosine (default 1).")  # fmt: skip
-    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
-                        help="Override a threshold of tutor/grading/scoring.py.")  # fmt: skip
     args = parser.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     quality(args) if args.part == "quality" else speed(args)

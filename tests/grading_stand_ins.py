@@ -4,6 +4,18 @@ from __future__ import annotations
 
 import numpy as np
 
+from tutor.grading import Weights
+from tutor.grading.features import FEATURES
+
+
+def similarity_only(cover_at: float = 0.8, miss_below: float = 0.2) -> Weights:
+    """Weights that read only the closest usable clause's cosine ("best"): the
+    probability is sigmoid((best - 0.5) / 0.1), so a test puts a point in the covered
+    (cosine 0.9: 0.98), unsure (0.5: 0.5) or missed (0: 0.007) band through its cosine
+    alone, whatever the fitted weights are."""
+    assert "best" in FEATURES
+    return Weights(("best",), (0.5,), (0.1,), (1.0,), 0.0, cover_at, miss_below)
+
 
 class Dial:
     """An encoder whose similarities are set by hand: each key point is an axis, and a
