@@ -38,6 +38,22 @@ L2 = 1.0  # the penalty on the standardised coefficients (chosen by cross-valida
 # The band is searched on this grid of probabilities; a point is covered from cover_at.
 GRID = [round(0.05 * i, 2) for i in range(1, 20)]
 ABSTAIN_COST = 0.1  # one answer left to the self-check costs a tenth of a wrong verdict
+# The features the model reads (tutor/grading/features.py computes more; the others were
+# tried and did not help under cross-validation).
+USED = (
+    "best",
+    "best_any",
+    "whole",
+    "focus",
+    "words",
+    "numbers",
+    "contradicted",
+    "contradictions",
+    "model",
+    "prompt_over_model",
+    "sentences",
+    "length",
+)
 
 
 def _bench() -> Any:
@@ -119,16 +135,21 @@ def tuning_cases(cache: DiskCache) -> list[Case]:
     return cases
 
 
-def fit(cases: list[Case], l2: float = L2) -> dict[str, Any]:
-    """Standardisation and coefficients fitted on ``cases`` (those measured by the model)."""
+def fit(cases: list[Case], l2: float = L2, features: Any = None) -> dict[str, Any]:
+    """Standardisation and coefficients fitted on ``cases`` (those measured by the model),
+    over ``features`` (default :data:`USED`)."""
     import numpy as np
     from scipy.optimize import minimize
 
+    from tutor.grading.features import FEATURES
+
+    features = tuple(features or USED)
+    cols = [FEATURES.index(f) for f in features]
     used = [c for c in cases if c.rows is not None]
-    stacked = np.vstack([c.rows for c in used])
+    stacked = np.vstack([c.rows[:, cols] for c in used])
     mean, scale = stacked.mean(axis=0), stacked.std(axis=0)
     scale[scale < 1e-9] = 1.0
-    xs = [(c.rows - mean) / scale for c in used]
+    xs = [(c.rows[:, cols] - mean) / scale for c in used]
     targets = np.array([TARGET[c.grade] for c in used])
     n = stacked.shape[1]
 
@@ -150,13 +171,20 @@ def fit(cases: list[Case], l2: float = L2) -> dict[str, Any]:
         return total, grad
 
     theta = minimize(loss, np.zeros(n + 1), jac=True, method="L-BFGS-B").x
-    return {"mean": mean, "scale": scale, "coef": theta[:n], "intercept": theta[n]}
+    return {
+        "features": features,
+        "cols": cols,
+        "mean": mean,
+        "scale": scale,
+        "coef": theta[:n],
+        "intercept": theta[n],
+    }
 
 
 def probabilities(params: dict[str, Any], case: Case) -> Any:
     import numpy as np
 
-    x = (case.rows - params["mean"]) / params["scale"]
+    x = (case.rows[:, params["cols"]] - params["mean"]) / params["scale"]
     return 1 / (1 + np.exp(-(x @ params["coef"] + params["intercept"])))
 
 
@@ -179,12 +207,12 @@ def verdict(
     return covered / n, None, unsure
 
 
-def cross_validate(cases: list[Case], l2: float = L2) -> list[Any]:
+def cross_validate(cases: list[Case], l2: float = L2, features: Any = None) -> list[Any]:
     """Each case's probabilities from weights fitted without its question."""
     out: list[Any] = [None] * len(cases)
     for question in sorted({c.question.removeprefix("old:") for c in cases}):
         train = [c for c in cases if c.question.removeprefix("old:") != question]
-        params = fit(train, l2)
+        params = fit(train, l2, features)
         for i, c in enumerate(cases):
             if c.question.removeprefix("old:") == question and c.rows is not None:
                 out[i] = probabilities(params, c)
@@ -255,7 +283,6 @@ def main() -> None:
     parser.add_argument("--l2", type=float, default=L2)
     args = parser.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    from tutor.grading.features import FEATURES
     from tutor.grading.model import Weights
 
     cache = DiskCache(args.cache)
@@ -265,11 +292,16 @@ def main() -> None:
     probs = cross_validate(cases, args.l2)
     lo, hi, f = choose_band(cases, probs)
     show(f"leave-one-question-out, band [{lo}, {hi})", f)
+    new = [i for i, c in enumerate(cases) if not c.question.startswith("old:")]
+    show(
+        "  of which bench/grading_answers",
+        figures([cases[i] for i in new], [probs[i] for i in new], lo, hi),
+    )
     params = fit(cases, args.l2)
-    for name, c in zip(FEATURES, params["coef"], strict=True):
-        print(f"  {name:<18} {c:+.3f}")
+    for name, c in zip(params["features"], params["coef"], strict=True):
+        print(f"  {name:<20} {c:+.3f}")
     weights = Weights(
-        FEATURES,
+        params["features"],
         tuple(params["mean"].tolist()),
         tuple(params["scale"].tolist()),
         tuple(params["coef"].tolist()),

@@ -24,7 +24,7 @@ from typing import Any
 
 from tutor.grading import quantities as qty
 from tutor.grading.contradictions import contradiction, entities_of
-from tutor.grading.text import content_words, sentence_likeness, stem
+from tutor.grading.text import content_words, sentence_likeness, stem, units
 
 SENTENCE_MIN = 0.5  # sentence-likeness below this: a term list, not a claim
 NEAR_TIE = 0.06  # key points this close to a clause's best one are also what it is about
@@ -43,7 +43,14 @@ FEATURES = (
     "prompt_over_model",  # its cosine with the prompt minus that with the model answer
     "sentences",  # mean sentence-likeness of the answer's clauses
     "length",  # log(1 + content words of the answer)
+    "breadth",  # mean over the question's points of their "best"
+    "model_best",  # cosine of the answer's clause closest to the model answer
+    "model_words",  # share of the model answer's content words (stems) in the answer
+    "novel_words",  # share of the answer's content words found nowhere in the question
+    "model_contradictions",  # share of the answer's clauses contradicting the model answer
 )
+# The features computed once per answer (the same for each of its points).
+ANSWER_LEVEL = ("model", "prompt_over_model", "model_best", "model_words", "novel_words")
 
 
 @dataclass
@@ -69,15 +76,14 @@ def evidence(
     pieces: Sequence[tuple[str, int | None]],
     sims: Any,
     whole: Any,
-    model_cos: float,
-    prompt_cos: float,
+    answer_level: dict[str, float],
     answer: str,
-    context_facts: Sequence[qty.Quantity] = (),
+    model_answer: str = "",
 ) -> Evidence:
     """The feature rows of ``key_points`` for an answer split into ``pieces``
     (:func:`tutor.grading.text.units`), with ``sims`` the cosine of each piece with
     each point, ``whole`` the cosine of the whole answer with each point, and
-    ``model_cos``/``prompt_cos`` its cosine with the model answer and the prompt."""
+    ``answer_level`` the features of :data:`ANSWER_LEVEL`."""
     import numpy as np
 
     sims = np.asarray(sims, dtype=float)
@@ -92,6 +98,7 @@ def evidence(
         # fragment of it ("Query, key, value.") passes for a short sentence.
         likeness = [min(v, SENTENCE_MIN / 2) for v in likeness]
     point_facts = [qty.facts(p) for p in key_points]
+    context_facts = qty.facts(model_answer)
     said = [qty.quantities(t) for t in texts]
 
     # problems[u][k]: why unit u contradicts point k. A unit is judged against the points
@@ -119,6 +126,21 @@ def evidence(
     ]
     share_contradicted = sum(contradicted) / n_points
     length = math.log1p(len(content_words(answer)))
+    # Clauses saying the opposite of a sentence of the model answer (its facts, not the
+    # key points' wording: a wrong answer may contradict what no key point words).
+    model_sentences = [t for t, parent in units(model_answer) if parent is None]
+    model_entities = entities_of([*key_points, *model_sentences])
+    against_model = sum(
+        any(contradiction(t, m, model_entities, context_facts) for m in model_sentences)
+        for t, parent in pieces
+        if parent is None
+    )
+    n_sentences = sum(parent is None for _, parent in pieces)
+    best_of: list[float] = []
+    for k in range(n_points):
+        usable = [u for u in range(n_units) if k not in problems[u] and likeness[u] >= SENTENCE_MIN]
+        best_of.append(max((float(sims[u, k]) for u in usable), default=0.0))
+    breadth = sum(best_of) / n_points
     out = Evidence(texts, [], [], [], [], listy)
     for k, point in enumerate(key_points):
         usable = [u for u in range(n_units) if k not in problems[u] and likeness[u] >= SENTENCE_MIN]
@@ -141,10 +163,15 @@ def evidence(
                 numbers,
                 float(contradicted[k]),
                 share_contradicted,
-                model_cos,
-                prompt_cos - model_cos,
+                answer_level["model"],
+                answer_level["prompt_over_model"],
                 mean_likeness,
                 length,
+                breadth,
+                answer_level["model_best"],
+                answer_level["model_words"],
+                answer_level["novel_words"],
+                against_model / n_sentences,
             ]
         )
         shown = best_u if best_u is not None else any_u
@@ -161,7 +188,8 @@ def evidence(
     return out
 
 
-OFF_TOPIC_BELOW = 0.3  # no clause reaches this cosine with any key point: off topic
+OFF_TOPIC_BELOW = 0.2  # no clause reaches this cosine with any key point: off topic
+# (0.3 ruled a plain-word paraphrase off topic on the tuning half; the model judges the rest)
 
 
 def _shares_words(answer: str, vocabulary: str) -> bool:
@@ -189,8 +217,6 @@ def measure(
     encoder: it is called only when the answer needs the model."""
     import numpy as np
 
-    from tutor.grading.text import units
-
     pieces = units(answer)
     if not pieces:
         return "empty answer"
@@ -211,13 +237,16 @@ def measure(
     if rescore is not None:
         sims = np.asarray(rescore(texts, key_points, sims))
     whole, prompt_vec, model_vec = vectors[len(texts) :]
-    return evidence(
-        key_points,
-        pieces,
-        sims,
-        whole @ points.T,
-        float(whole @ model_vec),
-        float(whole @ prompt_vec),
-        answer,
-        qty.facts(model_answer or context),
-    )
+    model_text = model_answer or context
+    model_stems = _stems(model_text)
+    question_stems = _stems(" ".join([*key_points, prompt, model_text]))
+    answer_stems = [stem(w) for w in content_words(answer)]
+    answer_level = {
+        "model": float(whole @ model_vec),
+        "prompt_over_model": float(whole @ prompt_vec) - float(whole @ model_vec),
+        "model_best": float((vectors[: len(texts)] @ model_vec).max()),
+        "model_words": len(model_stems & set(answer_stems)) / max(1, len(model_stems)),
+        "novel_words": sum(s not in question_stems for s in answer_stems)
+        / max(1, len(answer_stems)),
+    }
+    return evidence(key_points, pieces, sims, whole @ points.T, answer_level, answer, model_text)
