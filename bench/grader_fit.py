@@ -275,31 +275,14 @@ def show(label: str, f: dict[str, Any]) -> None:
     )
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--write", action="store_true", help="Write tutor/grading/weights.json.")
-    parser.add_argument("--check", action="store_true", help="Exit 1 if the shipped file differs.")
-    parser.add_argument("--cache", type=Path, help="Keep the sentence vectors in this .npz.")
-    parser.add_argument("--l2", type=float, default=L2)
-    args = parser.parse_args()
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+def document(cases: list[Case], l2: float = L2, features: Any = None) -> dict[str, Any]:
+    """The contents of weights.json for ``cases``: the band chosen by leave-one-question-
+    out cross-validation, the weights refitted on all of them, and the CV figures."""
     from tutor.grading.model import Weights
 
-    cache = DiskCache(args.cache)
-    cases = tuning_cases(cache)
-    cache.save()
-    print(f"tuning half: {len(cases)} answers to {len({c.question for c in cases})} question sets")
-    probs = cross_validate(cases, args.l2)
+    probs = cross_validate(cases, l2, features)
     lo, hi, f = choose_band(cases, probs)
-    show(f"leave-one-question-out, band [{lo}, {hi})", f)
-    new = [i for i, c in enumerate(cases) if not c.question.startswith("old:")]
-    show(
-        "  of which bench/grading_answers",
-        figures([cases[i] for i in new], [probs[i] for i in new], lo, hi),
-    )
-    params = fit(cases, args.l2)
-    for name, c in zip(params["features"], params["coef"], strict=True):
-        print(f"  {name:<20} {c:+.3f}")
+    params = fit(cases, l2, features)
     weights = Weights(
         params["features"],
         tuple(params["mean"].tolist()),
@@ -309,22 +292,52 @@ def main() -> None:
         hi,
         lo,
     )
-    document = {
+    new = [i for i, c in enumerate(cases) if not c.question.startswith("old:")]
+    return {
         "about": "tutor/grading/model.py's weights, fitted by bench/grader_fit.py on the "
         "tuning half of bench/grading_answers; do not edit by hand",
-        "fitted_on": {"answers": len(cases), "l2": args.l2},
-        "cross_validated": {k: round(v, 4) if isinstance(v, float) else v for k, v in f.items()},
+        "fitted_on": {"answers": len(cases), "l2": l2},
+        "cross_validated": _rounded(f),
+        "cross_validated_new_answers": _rounded(
+            figures([cases[i] for i in new], [probs[i] for i in new], lo, hi)
+        ),
         "model": weights.to_dict(),
     }
-    text = json.dumps(document, indent=2) + "\n"
+
+
+def _rounded(figures: dict[str, Any]) -> dict[str, Any]:
+    return {k: round(v, 4) if isinstance(v, float) else v for k, v in figures.items()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--write", action="store_true", help="Write tutor/grading/weights.json.")
+    parser.add_argument("--check", action="store_true", help="Exit 1 if the shipped file differs.")
+    parser.add_argument("--cache", type=Path, help="Keep the sentence vectors in this .npz.")
+    parser.add_argument("--l2", type=float, default=L2)
+    args = parser.parse_args()
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+    cache = DiskCache(args.cache)
+    cases = tuning_cases(cache)
+    cache.save()
+    print(f"tuning half: {len(cases)} answers to {len({c.question for c in cases})} question sets")
+    doc = document(cases, args.l2)
+    model = doc["model"]
+    band = f"band [{model['miss_below']}, {model['cover_at']})"
+    show(f"leave-one-question-out, {band}", doc["cross_validated"])
+    show("  of which bench/grading_answers", doc["cross_validated_new_answers"])
+    print(f"refitted on all of them (l2 {args.l2}): intercept {model['intercept']:+.3f}")
+    for name, c in zip(model["features"], model["coef"], strict=True):
+        print(f"  {name:<20} {c:+.3f}")
     if args.check:
         shipped = json.loads(WEIGHTS.read_text(encoding="utf-8"))
-        same = shipped["model"] == document["model"]
+        same = shipped["model"] == model
         print("shipped weights match a refit" if same else "shipped weights differ from a refit")
         raise SystemExit(0 if same else 1)
     if args.write:
         tmp = WEIGHTS.with_suffix(".tmp")
-        tmp.write_text(text, encoding="utf-8")
+        tmp.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
         tmp.replace(WEIGHTS)
         print(f"wrote {WEIGHTS.relative_to(ROOT)}")
 

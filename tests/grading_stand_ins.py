@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from tutor import grading
 from tutor.grading import Weights
 from tutor.grading.features import FEATURES
 
@@ -41,3 +42,18 @@ class Dial:
                 vec[axis] = np.sqrt(max(0.0, 1 - (vec**2).sum()))
             rows.append(vec)
         return np.array(rows)
+
+
+class BagOfWords:
+    """A stand-in encoder that sees only which words occur: exactly what keyword
+    stuffing fools. The rules on top of it must still not reward stuffing."""
+
+    def encode(self, texts):
+        rows = []
+        for text in texts:
+            vec = np.zeros(512)
+            for word in grading.content_words(text):
+                vec[hash(grading.stem(word)) % 512] += 1
+            norm = np.linalg.norm(vec)
+            rows.append(vec / norm if norm else vec)
+        return np.array(rows).reshape(len(texts), 512)

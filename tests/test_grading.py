@@ -14,12 +14,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import numpy as np
 import pytest
 import yaml
 from click.testing import CliRunner
 
-from tests.grading_stand_ins import Dial, similarity_only
+from tests.grading_stand_ins import BagOfWords, Dial, similarity_only
 from tutor import grading
 from tutor.cli import cli
 
@@ -127,21 +126,6 @@ def test_contradictions_are_found(clause, point, why):
 )  # fmt: skip
 def test_agreeing_clauses_are_not_contradictions(clause, point):
     assert grading.contradiction(clause, point, grading.entities_of([point])) is None
-
-
-class BagOfWords:
-    """A stand-in encoder that sees only which words occur: exactly what keyword
-    stuffing fools. The rules on top of it must still not reward stuffing."""
-
-    def encode(self, texts):
-        rows = []
-        for text in texts:
-            vec = np.zeros(512)
-            for word in grading.content_words(text):
-                vec[hash(grading.stem(word)) % 512] += 1
-            norm = np.linalg.norm(vec)
-            rows.append(vec / norm if norm else vec)
-        return np.array(rows).reshape(len(texts), 512)
 
 
 POINTS = [
