@@ -189,15 +189,18 @@ def probabilities(params: dict[str, Any], case: Case) -> Any:
 
 
 def verdict(
-    p: Any, contradicted: Any, listy: bool, miss_below: float, cover_at: float
+    p: Any, rows: Any, listy: bool, miss_below: float, cover_at: float
 ) -> tuple[float, bool | None, int]:
     """(confident score, suggested verdict, unsure points) as tutor/grading/scoring.py
-    decides them from the probabilities."""
+    decides them from the probabilities and the feature rows."""
+    from tutor.grading.features import FEATURES, NEAR_POINT
     from tutor.grading.scoring import PASS_MARK, status_of
 
+    contradicted = rows[:, FEATURES.index("contradicted")] > 0
+    near = rows[:, FEATURES.index("best")] >= NEAR_POINT
     statuses = [
-        status_of(float(v), bool(c), listy, cover_at, miss_below)
-        for v, c in zip(p, contradicted, strict=True)
+        status_of(float(v), bool(c), listy, cover_at, miss_below, bool(n))
+        for v, c, n in zip(p, contradicted, near, strict=True)
     ]
     covered, unsure, n = statuses.count("covered"), statuses.count("unsure"), len(statuses)
     if covered / n >= PASS_MARK:
@@ -224,16 +227,13 @@ def figures(
 ) -> dict[str, Any]:
     from scipy.stats import spearmanr
 
-    from tutor.grading.features import FEATURES
-
     est, wrong_pass, good_fail, abstain, keyword_max = [], 0, 0, 0, 0.0
     for c, p in zip(cases, probs, strict=True):
         if p is None:
             est.append(0.0)
             good_fail += c.grade == 2
             continue
-        contradicted = c.rows[:, FEATURES.index("contradicted")] > 0
-        score, suggested, _ = verdict(p, contradicted, c.listy, miss_below, cover_at)
+        score, suggested, _ = verdict(p, c.rows, c.listy, miss_below, cover_at)
         est.append(float(p.mean()))
         wrong_pass += c.grade == 0 and suggested is True
         good_fail += c.grade == 2 and suggested is False

@@ -147,6 +147,17 @@ def test_the_band_decides_covered_unsure_or_missed(chance, contradicted, listy, 
     assert status_of(chance, contradicted, listy, 0.8, 0.2) == status
 
 
+def test_a_point_no_sentence_comes_near_is_never_credited():
+    assert status_of(0.99, False, False, 0.8, 0.2, near=False) == "unsure"
+    assert status_of(0.10, False, False, 0.8, 0.2, near=False) == "missed"
+    # in grade(): a good answer on the first point says nothing of the second
+    weights = Weights(("length",), (0.0,), (1.0,), (1.0,), 5.0, 0.8, 0.2)  # always ~1
+    said = "We hide some tokens and predict the originals from the rest of the sentence."
+    feedback = grading.grade(POINTS, said, BagOfWords(), weights=weights)
+    assert all(p.chance > 0.99 for p in feedback.points)
+    assert feedback.covered == POINTS[:1] and feedback.unsure == POINTS[1:]
+
+
 def test_a_narrower_band_abstains_less():
     said = "We hide some tokens and predict the originals from the rest of the sentence."
     wide = similarity_only(cover_at=0.999, miss_below=0.001)

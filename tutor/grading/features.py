@@ -29,6 +29,10 @@ from tutor.grading.text import content_words, sentence_likeness, stem, units
 SENTENCE_MIN = 0.5  # sentence-likeness below this: a term list, not a claim
 NEAR_TIE = 0.06  # key points this close to a clause's best one are also what it is about
 ABOUT_AT = 0.28  # a contradicting clause this close to a point is about it
+# No sentence this close to a point: it is never credited as covered, however good the
+# rest of the answer (leave-one-question-out on the tuning half: same errors and
+# abstentions as without the rule, and no point credited that nothing in the answer says).
+NEAR_POINT = 0.3
 
 FEATURES = (
     "best",  # cosine of the closest clause that may count (a sentence, not contradicting)

@@ -27,7 +27,7 @@ from typing import Any, Literal
 
 from tutor.grading import model
 from tutor.grading.encoder import Encoder
-from tutor.grading.features import SENTENCE_MIN, measure
+from tutor.grading.features import FEATURES, NEAR_POINT, SENTENCE_MIN, measure
 from tutor.grading.model import Weights
 
 PASS_MARK = 0.5  # share of key points from which an answer counts as right
@@ -159,15 +159,23 @@ class Feedback:
 
 
 def status_of(
-    chance: float, contradicted: bool, listy: bool, cover_at: float, miss_below: float
+    chance: float,
+    contradicted: bool,
+    listy: bool,
+    cover_at: float,
+    miss_below: float,
+    near: bool = True,
 ) -> Status:
     """A point's status from its probability and the band (bench/grader_fit.py chooses
-    the band with this same rule)."""
+    the band with this same rule). ``near``: some sentence of the answer comes within
+    :data:`~tutor.grading.features.NEAR_POINT` of the point."""
     if contradicted:
         # A clause about this point says its opposite: never covered, whatever the rest
         # of the answer is worth.
         return "missed"
-    if chance >= cover_at and not listy:
+    if chance >= cover_at and not listy and near:
+        # Much of the probability comes from the answer as a whole; a point that no
+        # sentence comes near is left to the learner, never credited unasked.
         return "covered"
     if chance < miss_below:
         return "missed"
@@ -220,7 +228,10 @@ def grade(
         problem = found.problem[k]
         clause = found.texts[found.clause[k]] if found.clause[k] is not None else None
         contradicted = problem is not None and problem not in SOFT_PROBLEMS
-        status = status_of(chance, contradicted, found.listy, weights.cover_at, weights.miss_below)
+        near = found.rows[k][FEATURES.index("best")] >= NEAR_POINT
+        status = status_of(
+            chance, contradicted, found.listy, weights.cover_at, weights.miss_below, near
+        )
         points.append(
             PointResult(point, status, found.similarity[k], clause, problem, chance=chance)
         )
