@@ -27,6 +27,7 @@ import importlib.util
 import json
 import os
 import sys
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -227,22 +228,29 @@ def figures(
 ) -> dict[str, Any]:
     from scipy.stats import spearmanr
 
-    est, wrong_pass, good_fail, abstain, keyword_max = [], 0, 0, 0, 0.0
+    est, scores, wrong_pass, good_fail, abstain, keyword_max = [], [], 0, 0, 0, 0.0
     for c, p in zip(cases, probs, strict=True):
         if p is None:
             est.append(0.0)
+            scores.append(0.0)
             good_fail += c.grade == 2
             continue
         score, suggested, _ = verdict(p, c.rows, c.listy, miss_below, cover_at)
         est.append(float(p.mean()))
+        scores.append(score)
         wrong_pass += c.grade == 0 and suggested is True
         good_fail += c.grade == 2 and suggested is False
         abstain += suggested is None
         if "keyword" in c.kind or "stuffing" in c.kind:
             keyword_max = max(keyword_max, score)
-    rho = spearmanr([c.grade for c in cases], est).statistic
+    with warnings.catch_warnings():
+        # A band that judges every answer alike has no rank correlation (nan): fine here.
+        warnings.simplefilter("ignore")
+        rho = spearmanr([c.grade for c in cases], est).statistic
+        rho_confident = spearmanr([c.grade for c in cases], scores).statistic
     return {
         "spearman": float(rho),
+        "spearman_confident": float(rho_confident),
         "wrong_pass": wrong_pass,
         "good_fail": good_fail,
         "abstain": abstain,
@@ -269,7 +277,8 @@ def choose_band(cases: list[Case], probs: list[Any]) -> tuple[float, float, dict
 
 def show(label: str, f: dict[str, Any]) -> None:
     print(
-        f"{label}: Spearman {f['spearman']:.3f}; wrong passes {f['wrong_pass']}, good fails "
+        f"{label}: Spearman {f['spearman']:.3f} (expected score), "
+        f"{f['spearman_confident']:.3f} (confident score); wrong passes {f['wrong_pass']}, good fails "
         f"{f['good_fail']}, self-check {f['abstain']}/{f['n']} ({f['abstain'] / f['n']:.0%}); "
         f"keyword lists max score {f['keyword_max']:.2f}"
     )
