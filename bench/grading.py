@@ -8,9 +8,11 @@ long it takes. A benchmark, not a test: it prints figures and asserts nothing.
 The answers are in bench/grading_answers/ (written by several authors who saw only the
 question, never the key points; graded good / partial / wrong) and the key points come
 from the shipped bank. They are split BY QUESTION, with a fixed seed, into a tuning half
-and a held-out half: the thresholds in tutor/grading/scoring.py were tuned on the
-tuning half (and on tests/fixtures/grading/answers.yaml) only. The held-out figures are
-the ones that count; the tuning half is printed for contrast.
+and a held-out half: the weights in tutor/grading/weights.json were fitted on the
+tuning half (and on tests/fixtures/grading/answers.yaml's answers to its questions) only,
+by bench/grader_fit.py, which also prints the tuning half's cross-validated figures. The
+held-out figures are the ones that count; the tuning half is printed for contrast (graded
+by weights fitted on it, so better than an unseen question would be).
 
 Figures per half: Spearman's rank correlation of the expected score with the human
 grade (good=2, partial=1, wrong=0); the mean score per grade; the verdicts: wrong
@@ -250,7 +252,7 @@ def quality(args: argparse.Namespace) -> None:
     print(f"held-out questions: {', '.join(sorted(held_out))}")
     report("HELD-OUT half (never tuned on)", [r for r in rows if r.question in held_out])
     report("tuning half", [r for r in rows if r.question in tuning])
-    report("old fixture (tuning)", old)
+    report("old fixture (its answers to tuning-half questions are tuning data)", old)
     if args.verbose:
         verbose(
             [r for r in rows + old if args.verbose == "all" or r.question in tuning or r in old]
