@@ -13,6 +13,10 @@ of a particular question), so weights fitted on some questions apply to others:
 - what the answer as a whole looks like: close to the model answer, or only to the
   prompt (a restated question or a term list asserts nothing); written in sentences;
   its length; how many of the question's points it contradicts.
+
+The weights file names the features its model reads (bench/grader_fit.py's ``USED``);
+the last five of :data:`FEATURES` are measured too, so that a refit can try them, but
+did not help under cross-validation and are not read by the shipped weights.
 """
 
 from __future__ import annotations
