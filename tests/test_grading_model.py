@@ -18,7 +18,7 @@ from tests.grading_stand_ins import BagOfWords, similarity_only
 from tutor import grading
 from tutor.grading.features import FEATURES, measure
 from tutor.grading.model import Weights
-from tutor.grading.scoring import status_of
+from tutor.grading.scoring import WORDS_AT, backed, status_of
 
 ROOT = Path(__file__).resolve().parent.parent
 POINTS = [
@@ -158,6 +158,36 @@ def test_a_point_no_sentence_comes_near_is_never_credited():
     assert feedback.covered == POINTS[:1] and feedback.unsure == POINTS[1:]
 
 
+def row(best: float, words: float, numbers: float = 0.0) -> list[float]:
+    values = dict.fromkeys(FEATURES, 0.0) | {"best": best, "words": words, "numbers": numbers}
+    return [values[f] for f in FEATURES]
+
+
+def test_a_covered_point_needs_its_own_words_or_numbers():
+    rows = [row(0.7, WORDS_AT), row(0.7, WORDS_AT - 0.01), row(0.7, 0.0, numbers=1.0)]
+    assert backed(rows, [0, 1, 2]) == [True, False, True]
+    assert backed(rows, [0, 1, 2], slack=0.05) == [True, True, True]
+    # however high the probability, an unbacked point is left to the learner
+    assert status_of(0.99, False, False, 0.8, 0.2, support=False) == "unsure"
+    assert status_of(0.10, False, False, 0.8, 0.2, support=False) == "missed"
+
+
+def test_one_clause_backs_only_the_point_it_is_closest_to():
+    rows = [row(0.6, 0.5), row(0.5, 0.5), row(0.55, 0.5)]
+    assert backed(rows, [3, 3, 4]) == [True, False, True]
+    assert backed(rows, [3, 3, 3]) == [True, False, False]
+    assert backed(rows, None) == [True, True, True]  # no clause known: words decide
+
+
+def test_grade_credits_one_clause_to_one_point_and_asks_about_the_other():
+    weights = Weights(("length",), (0.0,), (1.0,), (1.0,), 5.0, 0.8, 0.2)  # always ~1
+    points = ["The encoder reads the whole sentence", "The encoder reads words in both directions"]
+    said = "The encoder reads the whole sentence."
+    feedback = grading.grade(points, said, BagOfWords(), weights=weights)
+    assert all(p.chance > 0.99 and p.clause == said for p in feedback.points)
+    assert feedback.covered == points[:1] and feedback.unsure == points[1:]
+
+
 def test_a_narrower_band_abstains_less():
     said = "We hide some tokens and predict the originals from the rest of the sentence."
     wide = similarity_only(cover_at=0.999, miss_below=0.001)
@@ -180,9 +210,9 @@ def grader_fit():
 
 
 def synthetic_cases(fit_module):
-    """Three questions; in each, good answers have close clauses on every point,
-    partial ones on half of them, wrong ones on none (the "best" feature); "length"
-    is noise, and the rest zero."""
+    """Three questions; in each, good answers have close clauses using the point's
+    words on every point, partial ones on half of them, wrong ones on none (the "best"
+    and "words" features); "length" is noise, and the rest zero."""
     rng = np.random.default_rng(0)
     cases = []
     for q in ("q1", "q2", "q3"):
@@ -191,6 +221,7 @@ def synthetic_cases(fit_module):
             rows[:, FEATURES.index("length")] = rng.normal(3.0, 0.5)
             best = {2: [0.8] * 4, 1: [0.8, 0.8, 0.2, 0.2], 0: [0.2] * 4}[grade]
             rows[:, FEATURES.index("best")] = best
+            rows[:, FEATURES.index("words")] = [0.5 if b > 0.5 else 0.0 for b in best]
             cases.append(fit_module.Case(q, grade, "synthetic", rows, False, None))
     return cases
 

@@ -235,9 +235,12 @@ def test_self_check_in_the_terminal_quiz(tutor_home: Path, monkeypatch):
     (first,) = interview_order(seed=5)[:1]
     question = load_bank([BANK]).get(first)
     points = list(question.key_points)
-    # Two sentences: one clearly the first key point, one halfway to the second.
-    word = grading.content_words(points[0])[0]
-    said, vague = f"My first claim is about {word}.", f"My second claim is also about {word}."
+    # Two sentences: one clearly the first key point, in its own words (a "covered"
+    # needs them, tutor/grading/scoring.py's backed()), one halfway to the second.
+    own = grading.content_words(points[0])
+    word = own[0]
+    said = f"My first claim is about {' and '.join(own)}."
+    vague = f"My second claim is also about {word}."
     dial = Dial(points, {said: {0: 0.9}, vague: {1: 0.5}})
     monkeypatch.setattr(encoder_module, "load_encoder", lambda: dial)
     monkeypatch.setattr(grading, "model_path", lambda: Path("/fake"))

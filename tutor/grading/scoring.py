@@ -7,8 +7,12 @@ features per point, and :mod:`.model` (weights fitted across the questions of th
 tuning half, tutor/grading/weights.json) into the probability that the point was made.
 Then:
 
-- probability at or above the model's ``cover_at``: **covered** (never for an answer
-  that reads as a list of terms: it names the points without claiming them);
+- probability at or above the model's ``cover_at``: **covered**, but only with a second,
+  independent kind of evidence from the point's own clause (:func:`backed`): the answer
+  uses enough of the point's own words or gives its numbers, and the clause that comes
+  closest to the point is not closer to another point. Otherwise **unsure**: a wrong
+  "covered" costs the learner more than an honest "can't tell". Never covered for an
+  answer that reads as a list of terms (it names the points without claiming them);
 - below ``miss_below``, or a clause about the point that contradicts it: **missed**;
 - in between: **unsure**. The grader does not pretend: the learner is shown the point
   and ticks it if they made it (:meth:`Feedback.self_check`).
@@ -31,7 +35,13 @@ from tutor.grading.features import FEATURES, NEAR_POINT, SENTENCE_MIN, measure
 from tutor.grading.model import Weights
 
 PASS_MARK = 0.5  # share of key points from which an answer counts as right
-__all__ = ["PASS_MARK", "SENTENCE_MIN", "Feedback", "PointResult", "grade"]
+# The second kind of evidence a "covered" needs (besides the probability, which leans on
+# the answer as a whole): this share of the point's own content words in the answer, or
+# its numbers. Chosen with the band by leave-one-question-out CV on the tuning half
+# (bench/grader_fit.py; a wrong pass there costs 10, a failed good answer 3, an answer
+# left to the self-check 0.3).
+WORDS_AT = 0.3
+__all__ = ["PASS_MARK", "SENTENCE_MIN", "WORDS_AT", "Feedback", "PointResult", "backed", "grade"]
 
 Status = Literal["covered", "missed", "unsure"]
 
@@ -165,21 +175,46 @@ def status_of(
     cover_at: float,
     miss_below: float,
     near: bool = True,
+    support: bool = True,
 ) -> Status:
     """A point's status from its probability and the band (bench/grader_fit.py chooses
     the band with this same rule). ``near``: some sentence of the answer comes within
-    :data:`~tutor.grading.features.NEAR_POINT` of the point."""
+    :data:`~tutor.grading.features.NEAR_POINT` of the point; ``support``: the point's
+    own clause backs it (:func:`backed`)."""
     if contradicted:
         # A clause about this point says its opposite: never covered, whatever the rest
         # of the answer is worth.
         return "missed"
-    if chance >= cover_at and not listy and near:
+    if chance >= cover_at and not listy and near and support:
         # Much of the probability comes from the answer as a whole; a point that no
-        # sentence comes near is left to the learner, never credited unasked.
+        # sentence comes near, or whose clause neither uses its words nor is about it
+        # more than another point, is left to the learner, never credited unasked.
         return "covered"
     if chance < miss_below:
         return "missed"
     return "unsure"
+
+
+def backed(
+    rows: Sequence[Sequence[float]], clause: Sequence[int | None] | None, slack: float = 0.0
+) -> list[bool]:
+    """Per key point, whether evidence other than the probability supports a "covered":
+    the answer uses at least :data:`WORDS_AT` (less ``slack``) of the point's content
+    words or gives its numbers, and the point's closest clause (``clause[k]``, as in
+    :class:`~tutor.grading.features.Evidence`) is not closer to another key point. One
+    clause close to three points ("the [CLS] head predicts the start") makes one of them
+    at most: the others are the answer's overall impression, not something it said.
+    ``rows`` are feature rows in :data:`~tutor.grading.features.FEATURES` order."""
+    words, numbers, best = (FEATURES.index(f) for f in ("words", "numbers", "best"))
+    out = []
+    for k, row in enumerate(rows):
+        said = row[words] >= WORDS_AT - slack or row[numbers] > 0
+        own = clause is None or not any(
+            j != k and clause[j] == clause[k] and rows[j][best] > row[best]
+            for j in range(len(rows))
+        )
+        out.append(bool(said and own))
+    return out
 
 
 def _all(key_points: Sequence[str], status: Status) -> tuple[PointResult, ...]:
@@ -222,6 +257,7 @@ def grade(
     if isinstance(found, str):
         return Feedback(_all(key_points, "missed"), (found,))
     weights = weights or model.shipped()
+    support = backed(found.rows, found.clause)
     points = []
     for k, point in enumerate(key_points):
         chance = weights.probability(found.rows[k])
@@ -230,7 +266,13 @@ def grade(
         contradicted = problem is not None and problem not in SOFT_PROBLEMS
         near = found.rows[k][FEATURES.index("best")] >= NEAR_POINT
         status = status_of(
-            chance, contradicted, found.listy, weights.cover_at, weights.miss_below, near
+            chance,
+            contradicted,
+            found.listy,
+            weights.cover_at,
+            weights.miss_below,
+            near,
+            support[k],
         )
         points.append(
             PointResult(point, status, found.similarity[k], clause, problem, chance=chance)
