@@ -16,6 +16,7 @@ import pytest
 
 from tests.grading_stand_ins import BagOfWords, similarity_only
 from tutor import grading
+from tutor.grading.contradictions import role_swap
 from tutor.grading.features import FEATURES, measure
 from tutor.grading.model import Weights
 from tutor.grading.scoring import WORDS_AT, backed, status_of
@@ -251,3 +252,44 @@ def test_cross_validation_never_sees_the_question_it_predicts(grader_fit, monkey
     monkeypatch.setattr(grader_fit, "fit", spy)
     grader_fit.cross_validate(cases, 1.0, ("best",))
     assert sorted(map(sorted, seen)) == [["q1", "q2"], ["q1", "q3"], ["q2", "q3"]]
+
+
+# --------------------------------------------------------------------------- swapped roles
+
+STUDENT = "A small student model is trained to imitate a large teacher model"
+
+
+@pytest.mark.parametrize(
+    ("clause", "swapped"),
+    [
+        ("The large teacher model is trained to match them.", True),
+        ("Quantisation trains a smaller student model.", False),  # no role of this point
+        ("A small student is trained to imitate the teacher.", False),
+        ("The teacher is trained first, then the student is trained to imitate it.", False),
+        ("The student learns to copy the teacher's outputs.", False),  # no shared word
+        ("The teacher is imitated by a small trained student.", False),  # passive: unclear
+    ],
+)
+def test_role_swap_finds_a_word_said_of_the_other_term(clause, swapped):
+    assert (role_swap(clause, STUDENT) is not None) is swapped
+
+
+def test_role_swap_works_for_any_pair_of_terms_given():
+    terms = {"alpha": frozenset({"beta"}), "beta": frozenset({"alpha"})}
+    point = "Alpha compresses the input, while beta expands it"
+    assert role_swap("Beta compresses the input.", point, terms)
+    assert role_swap("Alpha compresses the input.", point, terms) is None
+    assert role_swap("Beta compresses the input.", point, {}) is None  # no roles: no finding
+
+
+def test_a_swapped_clause_leaves_its_point_unsure_not_covered():
+    points = [STUDENT, "Mask 15 percent of the positions"]
+    weights = Weights(("length",), (0.0,), (1.0,), (1.0,), 5.0, 0.8, 0.2)  # always ~1
+    right = grading.grade(
+        points, "A small student model is trained to imitate it.", BagOfWords(), weights=weights
+    )
+    swapped = grading.grade(
+        points, "The large teacher model is trained to imitate it.", BagOfWords(), weights=weights
+    )
+    assert right.points[0].status == "covered"
+    assert swapped.points[0].chance > 0.99 and swapped.points[0].status == "unsure"

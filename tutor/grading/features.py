@@ -15,8 +15,9 @@ of a particular question), so weights fitted on some questions apply to others:
   its length; how many of the question's points it contradicts.
 
 The weights file names the features its model reads (bench/grader_fit.py's ``USED``);
-the last five of :data:`FEATURES` are measured too, so that a refit can try them, but
-did not help under cross-validation and are not read by the shipped weights.
+the answer-level ones after ``length`` are measured too, so that a refit can try them, but
+did not help under cross-validation and are not read by the shipped weights. The last,
+``swapped``, is a gate on "covered" (tutor/grading/scoring.py), not a model input.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tutor.grading import quantities as qty
-from tutor.grading.contradictions import contradiction, entities_of
+from tutor.grading.contradictions import contradiction, entities_of, role_swap
 from tutor.grading.text import content_words, sentence_likeness, stem, units
 
 SENTENCE_MIN = 0.5  # sentence-likeness below this: a term list, not a claim
@@ -56,6 +57,10 @@ FEATURES = (
     "model_words",  # share of the model answer's content words (stems) in the answer
     "novel_words",  # share of the answer's content words found nowhere in the question
     "model_contradictions",  # share of the answer's clauses contradicting the model answer
+    # 1 when the closest usable clause says of a course term what the point says of its
+    # counterpart (contradictions.role_swap); not a model input: scoring.backed() reads
+    # it, and the point is left to the learner rather than credited.
+    "swapped",
 )
 # The features computed once per answer (the same for each of its points).
 ANSWER_LEVEL = ("model", "prompt_over_model", "model_best", "model_words", "novel_words")
@@ -180,6 +185,7 @@ def evidence(
                 answer_level["model_words"],
                 answer_level["novel_words"],
                 against_model / n_sentences,
+                float(best_u is not None and role_swap(texts[best_u], point) is not None),
             ]
         )
         shown = best_u if best_u is not None else any_u

@@ -205,10 +205,12 @@ def backed(
     clause close to three points ("the [CLS] head predicts the start") makes one of them
     at most: the others are the answer's overall impression, not something it said.
     ``rows`` are feature rows in :data:`~tutor.grading.features.FEATURES` order."""
-    words, numbers, best = (FEATURES.index(f) for f in ("words", "numbers", "best"))
+    words, numbers, best, swapped = (
+        FEATURES.index(f) for f in ("words", "numbers", "best", "swapped")
+    )
     out = []
     for k, row in enumerate(rows):
-        said = row[words] >= WORDS_AT - slack or row[numbers] > 0
+        said = (row[words] >= WORDS_AT - slack or row[numbers] > 0) and not row[swapped]
         own = clause is None or not any(
             j != k and clause[j] == clause[k] and rows[j][best] > row[best]
             for j in range(len(rows))
