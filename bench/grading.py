@@ -201,6 +201,11 @@ def report(title: str, rows: list[Row]) -> None:
         f"  abstention: {abstain}/{len(rows)} answers ({abstain / len(rows):.0%}) left to the self-check; "
         f"{unsure_points}/{all_points} key points unsure ({unsure_points / all_points:.0%})"
     )
+    wrong_points = [p for r in rows if r.grade == 0 for p in r.feedback.points]
+    print(
+        f"  key points of wrong answers credited as covered: "
+        f"{sum(p.covered for p in wrong_points)}/{len(wrong_points)}"
+    )
     keyword = [r for r in rows if any(k in r.kind for k in KEYWORDS)]
     if keyword:
         print(
