@@ -8,9 +8,11 @@ long it takes. A benchmark, not a test: it prints figures and asserts nothing.
 The answers are in bench/grading_answers/ (written by several authors who saw only the
 question, never the key points; graded good / partial / wrong) and the key points come
 from the shipped bank. They are split BY QUESTION, with a fixed seed, into a tuning half
-and a held-out half: the thresholds in tutor/grading/scoring.py were tuned on the
-tuning half (and on tests/fixtures/grading/answers.yaml) only. The held-out figures are
-the ones that count; the tuning half is printed for contrast.
+and a held-out half: the weights in tutor/grading/weights.json were fitted on the
+tuning half (and on tests/fixtures/grading/answers.yaml's answers to its questions) only,
+by bench/grader_fit.py, which also prints the tuning half's cross-validated figures. The
+held-out figures are the ones that count; the tuning half is printed for contrast (graded
+by weights fitted on it, so better than an unseen question would be).
 
 Figures per half: Spearman's rank correlation of the expected score with the human
 grade (good=2, partial=1, wrong=0); the mean score per grade; the verdicts: wrong
@@ -124,34 +126,30 @@ def cross_encoder_rescore(
 
 
 def grade_all(
-    rows: list[Row], points: dict[str, list[str]], context: dict[str, str], rescore: Any = None
+    rows: list[Row],
+    points: dict[str, list[str]],
+    texts_of: dict[str, tuple[str, str]],
+    rescore: Any = None,
 ) -> None:
+    """Grade every row; ``texts_of`` maps a question to its (prompt, model answer)."""
     from tutor import grading
 
     encoder = grading.load_encoder()
     texts = [p for ps in points.values() for p in ps]
+    texts += [t for pair in texts_of.values() for t in pair]
     texts += [c for r in rows for c in grading.clauses(r.text)]
+    texts += [" ".join(grading.clauses(r.text)) for r in rows]
     encoder.encode(texts)  # one batched pass; grading then reads the cache
     for row in rows:
+        prompt, model_answer = texts_of.get(row.question, ("", ""))
         row.feedback = grading.grade(
             points[row.question],
             row.text,
             encoder,
-            context=context.get(row.question, ""),
+            prompt=prompt,
+            model_answer=model_answer,
             rescore=rescore,
         )
-
-
-def override_thresholds(settings: list[str]) -> None:
-    """``NAME=VALUE`` pairs setting tutor/grading/scoring.py's constants (an experiment's
-    own thresholds, e.g. for the cross-encoder's [0, 1] scale)."""
-    from tutor.grading import scoring
-
-    for setting in settings:
-        name, _, value = setting.partition("=")
-        if not name.isupper() or not isinstance(getattr(scoring, name, None), float):
-            raise SystemExit(f"--set {setting}: not a threshold of tutor/grading/scoring.py")
-        setattr(scoring, name, float(value))
 
 
 def report(title: str, rows: list[Row]) -> None:
@@ -203,6 +201,11 @@ def report(title: str, rows: list[Row]) -> None:
         f"  abstention: {abstain}/{len(rows)} answers ({abstain / len(rows):.0%}) left to the self-check; "
         f"{unsure_points}/{all_points} key points unsure ({unsure_points / all_points:.0%})"
     )
+    wrong_points = [p for r in rows if r.grade == 0 for p in r.feedback.points]
+    print(
+        f"  key points of wrong answers credited as covered: "
+        f"{sum(p.covered for p in wrong_points)}/{len(wrong_points)}"
+    )
     keyword = [r for r in rows if any(k in r.kind for k in KEYWORDS)]
     if keyword:
         print(
@@ -237,15 +240,16 @@ def quality(args: argparse.Namespace) -> None:
     rows = load_rows()
     tuning, held_out = split(sorted({r.question for r in rows}))
     points = {qid: list(q.key_points) for qid, q in bank.items()}
-    context = {qid: f"{q.prompt}\n{q.model_answer}" for qid, q in bank.items()}
+    texts_of = {qid: (q.prompt, q.model_answer) for qid, q in bank.items()}
     old, old_points = old_rows()
     points.update(old_points)
-    override_thresholds(args.set)
+    # The old fixture's questions are the bank's, with the key points of their time.
+    texts_of.update({qid: texts_of[qid[4:]] for qid in old_points if qid[4:] in texts_of})
     rescore = None
     if args.cross_encoder:
         rescore = cross_encoder_rescore(args.cross_encoder, args.mix, rows + old, points)
-        print(f"cross-encoder {args.cross_encoder}, mix {args.mix}; thresholds {args.set}")
-    grade_all(rows + old, points, context, rescore)
+        print(f"cross-encoder {args.cross_encoder}, mix {args.mix}")
+    grade_all(rows + old, points, texts_of, rescore)
     print(
         f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}; "
         f"split seed {SPLIT_SEED}"
@@ -253,7 +257,7 @@ def quality(args: argparse.Namespace) -> None:
     print(f"held-out questions: {', '.join(sorted(held_out))}")
     report("HELD-OUT half (never tuned on)", [r for r in rows if r.question in held_out])
     report("tuning half", [r for r in rows if r.question in tuning])
-    report("old fixture (tuning)", old)
+    report("old fixture (its answers to tuning-half questions are tuning data)", old)
     if args.verbose:
         verbose(
             [r for r in rows + old if args.verbose == "all" or r.question in tuning or r in old]
@@ -304,13 +308,15 @@ def speed(args: argparse.Namespace) -> None:
     encoder = loader.get()
     loaded = time.perf_counter() - t0
     t1 = time.perf_counter()
-    grading.grade(q.key_points, answer, encoder, context=q.model_answer)
+    grading.grade(q.key_points, answer, encoder, prompt=q.prompt, model_answer=q.model_answer)
     first = time.perf_counter() - t1
     times = []
     for other in list(bank.values())[:10]:
         text = f"{other.model_answer} Also, it depends."
         t2 = time.perf_counter()
-        grading.grade(other.key_points, text, encoder, context=other.model_answer)
+        grading.grade(
+            other.key_points, text, encoder, prompt=other.prompt, model_answer=other.model_answer
+        )
         times.append(time.perf_counter() - t2)
     print(
         f"\nquiz: encoder loads in the background in {loaded:.2f} s (while the learner reads and types)"
@@ -335,8 +341,6 @@ def main() -> None:
                         "(tutor/grading/cross_encoder.py) too (an experiment).")  # fmt: skip
     parser.add_argument("--mix", type=float, default=1.0,
                         help="Weight of the cross-encoder against the cosine (default 1).")  # fmt: skip
-    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
-                        help="Override a threshold of tutor/grading/scoring.py.")  # fmt: skip
     args = parser.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     quality(args) if args.part == "quality" else speed(args)

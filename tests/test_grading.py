@@ -14,12 +14,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import numpy as np
 import pytest
 import yaml
 from click.testing import CliRunner
 
-from tests.grading_stand_ins import Dial
+from tests.grading_stand_ins import BagOfWords, Dial, similarity_only
 from tutor import grading
 from tutor.cli import cli
 
@@ -129,21 +128,6 @@ def test_agreeing_clauses_are_not_contradictions(clause, point):
     assert grading.contradiction(clause, point, grading.entities_of([point])) is None
 
 
-class BagOfWords:
-    """A stand-in encoder that sees only which words occur: exactly what keyword
-    stuffing fools. The rules on top of it must still not reward stuffing."""
-
-    def encode(self, texts):
-        rows = []
-        for text in texts:
-            vec = np.zeros(512)
-            for word in grading.content_words(text):
-                vec[hash(grading.stem(word)) % 512] += 1
-            norm = np.linalg.norm(vec)
-            rows.append(vec / norm if norm else vec)
-        return np.array(rows).reshape(len(texts), 512)
-
-
 POINTS = [
     "Hide some tokens and predict the originals from the rest of the sentence",
     "Loss is computed only at the chosen positions",
@@ -174,13 +158,16 @@ def test_stuffing_is_not_rewarded_even_by_a_bag_of_words_encoder():
 
 
 def test_a_contradiction_is_charged_to_its_own_point_only():
-    encoder = BagOfWords()
-    silent = grading.grade(POINTS, "We hide some tokens and predict the originals.", encoder)
+    encoder, weights = BagOfWords(), similarity_only()
+    silent = grading.grade(
+        POINTS, "We hide some tokens and predict the originals.", encoder, weights=weights
+    )
     wrong = grading.grade(
         POINTS,
         "We hide some tokens and predict the originals. "
         "The loss is not computed at the chosen positions.",
         encoder,
+        weights=weights,
     )
     assert [p.point for p in wrong.contradicted] == [POINTS[1]]
     assert wrong.covered == [POINTS[0]] and POINTS[1] in wrong.missed
@@ -282,7 +269,7 @@ def test_unsure_points_are_not_counted_until_the_learner_ticks_them():
     covered = "Every token gets a query, a key and a value vector."
     vague = "Then the token scores get smaller by some root of the size."
     dial = Dial(THREE, {covered: {0: 0.9}, vague: {1: 0.5}})
-    feedback = grading.grade(THREE, f"{covered} {vague}", dial)
+    feedback = grading.grade(THREE, f"{covered} {vague}", dial, weights=similarity_only())
     assert [p.status for p in feedback.points] == ["covered", "unsure", "missed"]
     assert feedback.unsure == [THREE[1]] and not feedback.confident
     assert feedback.score == pytest.approx(1 / 3)  # only the confident judgement
@@ -313,16 +300,24 @@ def test_a_rescore_replaces_the_cosines_it_is_given():
         sims[texts.index(covered), 0] = 0.1  # and the clear one as unrelated
         return sims
 
-    feedback = grading.grade(THREE, f"{covered} {vague}", dial, rescore=rescore)
+    feedback = grading.grade(
+        THREE, f"{covered} {vague}", dial, rescore=rescore, weights=similarity_only()
+    )
     assert seen == [([covered, vague], THREE, (2, 3))]
     assert [p.status for p in feedback.points] == ["missed", "covered", "missed"]
 
 
-def test_a_clause_close_only_through_a_shared_name_is_not_confidently_covering():
+def test_a_clause_close_only_through_a_shared_name_is_less_likely_to_cover():
+    # The fitted weights reward the point's own words ("words"), not a shared name.
     points = ["BERT is pre-trained with masked language modelling on single tokens"]
-    clause = "BERT is the encoder-decoder model."
-    feedback = grading.grade(points, clause, Dial(points, {clause: {0: 0.7}}))
-    assert feedback.unsure == points
+    named = "BERT is the encoder-decoder model."
+    worded = "BERT is pre-trained on masked tokens."
+    dial = Dial(points, {named: {0: 0.7}, worded: {0: 0.7}})
+    by_name = grading.grade(points, named, dial).points[0]
+    by_words = grading.grade(points, worded, dial).points[0]
+    assert by_name.similarity == pytest.approx(by_words.similarity)
+    assert by_name.chance < by_words.chance
+    assert not by_name.covered
 
 
 def test_empty_and_off_topic_answers_need_no_model():
@@ -401,9 +396,12 @@ def test_same_words_opposite_meaning_is_not_rewarded(encoder):
         "for many epochs, so it is expensive.",
         encoder,
     )
-    assert right.covered == points and right.suggested
-    assert flipped.covered == [] and flipped.score == 0 and not flipped.suggested
-    assert len(flipped.contradicted) == 2
+    # The right one is never marked missed (at worst left to the learner); the flipped
+    # one covers nothing and each contradiction is named on its own point.
+    assert right.missed == [] and right.suggested is not False
+    assert min(p.chance for p in right.points) > max(p.chance for p in flipped.points)
+    assert flipped.covered == [] and flipped.score == 0 and flipped.suggested is False
+    assert [p.point for p in flipped.contradicted] == points
 
 
 # --------------------------------------------------------------------------- CLI

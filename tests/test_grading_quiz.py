@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tests.grading_stand_ins import Dial
+from tests.grading_stand_ins import Dial, similarity_only
 from tutor import grading
 from tutor.cli import cli
 
@@ -81,8 +81,9 @@ def test_interview_end_to_end_with_piped_input(tutor_home: Path, monkeypatch, en
 
     def unsure(qid: str, answer: str) -> list[str]:
         q = bank.get(qid)
-        context = f"{q.prompt}\n{q.model_answer}"
-        return grading.grade(q.key_points, answer, encoder, context=context).unsure
+        return grading.grade(
+            q.key_points, answer, encoder, prompt=q.prompt, model_answer=q.model_answer
+        ).unsure
 
     # A good answer: the learner ticks every unsure point, then accepts with Enter. A
     # wrong one: ticks none, then overrides to right. Then an empty one.
@@ -234,12 +235,17 @@ def test_self_check_in_the_terminal_quiz(tutor_home: Path, monkeypatch):
     (first,) = interview_order(seed=5)[:1]
     question = load_bank([BANK]).get(first)
     points = list(question.key_points)
-    # Two sentences: one clearly the first key point, one halfway to the second.
-    word = grading.content_words(points[0])[0]
-    said, vague = f"My first claim is about {word}.", f"My second claim is also about {word}."
+    # Two sentences: one clearly the first key point, in its own words (a "covered"
+    # needs them, tutor/grading/scoring.py's backed()), one halfway to the second.
+    own = grading.content_words(points[0])
+    word = own[0]
+    said = f"My first claim is about {' and '.join(own)}."
+    vague = f"My second claim is also about {word}."
     dial = Dial(points, {said: {0: 0.9}, vague: {1: 0.5}})
     monkeypatch.setattr(encoder_module, "load_encoder", lambda: dial)
     monkeypatch.setattr(grading, "model_path", lambda: Path("/fake"))
+    # The band through the cosine alone, whatever the fitted weights are.
+    monkeypatch.setattr(grading.model, "shipped", similarity_only)
     answer = f"{said} {vague}"
     feedback = grading.grade(points, answer, dial)
     assert feedback.covered == [points[0]] and feedback.unsure == [points[1]]

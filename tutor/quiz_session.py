@@ -147,15 +147,15 @@ class FreeTextGrader:
         self.warm_up()
         if self.unavailable is None:
             q = item.question
-            context = f"{q.prompt}\n{q.model_answer}"
+            texts = {"prompt": q.prompt, "model_answer": q.model_answer}
             try:
                 try:  # without the model if the answer does not need it
-                    yield grading.grade(q.key_points, answer, self._loaded, context=context)
+                    yield grading.grade(q.key_points, answer, self._loaded, **texts)
                     return
                 except _StillLoading:
                     # Said before the wait, not after it.
                     yield Note("Loading the sentence encoder for feedback (first time only)...")
-                yield grading.grade(q.key_points, answer, self.loader.get, context=context)
+                yield grading.grade(q.key_points, answer, self.loader.get, **texts)
                 return
             except grading.GradingUnavailable as exc:
                 self._fall_back(str(exc))

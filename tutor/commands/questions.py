@@ -95,8 +95,13 @@ def grade(question_id: str, answer: str, as_json: bool) -> None:
         except grading.GradingUnavailable as exc:
             raise UsageError(f"Cannot grade: {exc}.") from None
 
-    context = f"{question.prompt}\n{question.model_answer}"
-    feedback = grading.grade(question.key_points, answer, encoder, context=context)
+    feedback = grading.grade(
+        question.key_points,
+        answer,
+        encoder,
+        prompt=question.prompt,
+        model_answer=question.model_answer,
+    )
     if as_json:
         click.echo(json.dumps(feedback.to_dict(), ensure_ascii=False))
         return

@@ -4,9 +4,10 @@ that counts only confident judgements and the learner's own ticks.
 One module per concern: :mod:`.text` (clauses, sentence-likeness, polarity),
 :mod:`.quantities` (numbers with their scale, expressions), :mod:`.contradictions`
 (an answer saying the opposite of a point with its words; the course's word pairs are
-in lexicon.yaml), :mod:`.scoring` (the judgement and :class:`Feedback`) and
-:mod:`.encoder` (the packaged MiniLM, loaded in the background). Nothing here prints;
-importing this package does not import torch.
+in lexicon.yaml), :mod:`.features` (what is measured per key point), :mod:`.model`
+(the fitted weights of weights.json), :mod:`.scoring` (the judgement and
+:class:`Feedback`) and :mod:`.encoder` (the packaged MiniLM, loaded in the
+background). Nothing here prints; importing this package does not import torch.
 """
 
 from __future__ import annotations
@@ -22,9 +23,8 @@ from tutor.grading.encoder import (
     load_encoder,
     model_path,
 )
+from tutor.grading.model import Weights, shipped
 from tutor.grading.scoring import (
-    COVER_AT,
-    MISS_BELOW,
     PASS_MARK,
     SENTENCE_MIN,
     Feedback,
@@ -34,8 +34,6 @@ from tutor.grading.scoring import (
 from tutor.grading.text import clauses, clean, content_words, sentence_likeness, stem, units
 
 __all__ = [
-    "COVER_AT",
-    "MISS_BELOW",
     "MODEL_ENV",
     "PASS_MARK",
     "SENTENCE_MIN",
@@ -45,6 +43,7 @@ __all__ = [
     "GradingUnavailable",
     "MiniLMEncoder",
     "PointResult",
+    "Weights",
     "clauses",
     "clean",
     "content_words",
@@ -55,6 +54,7 @@ __all__ = [
     "model_path",
     "quantities",
     "sentence_likeness",
+    "shipped",
     "stem",
     "units",
 ]

@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 
 from tutor.grading import quantities as qty
-from tutor.grading.lexicon import opposites
+from tutor.grading.lexicon import opposites, roles
 from tutor.grading.text import (
     AUX,
     CONTRAST,
@@ -105,6 +105,46 @@ def clause_bindings(clause: str, entities: frozenset[str]) -> dict[str, set[str]
         elif current is not None and not aside and word not in FUNCTION_WORDS:
             bound.setdefault(stem(word), set()).add(current)
     return bound
+
+
+def role_bindings(text: str, terms: dict[str, frozenset[str]]) -> dict[str, set[str]]:
+    """Content stem -> the role terms (:func:`tutor.grading.lexicon.roles`) it follows:
+    each word is said of the last role term before it, until a contrast word ("but",
+    "while") or the next role term."""
+    bound: dict[str, set[str]] = {}
+    current: str | None = None
+    for word in words(text):
+        word_stem = stem(word)
+        if word_stem in terms:
+            current = word_stem
+        elif word in CONTRAST:
+            current = None
+        elif current is not None and word not in FUNCTION_WORDS:
+            bound.setdefault(word_stem, set()).add(current)
+    return bound
+
+
+def role_swap(
+    clause: str, point: str, terms: dict[str, frozenset[str]] | None = None
+) -> str | None:
+    """The clause says of one course term what the point says of its counterpart ("the
+    teacher is trained to match" against "the student is trained to imitate the
+    teacher"): a word the point says of one role term only, which the clause says of
+    the other and never of the first. A passive ("... by the teacher") turns the order
+    around, so a clause or point with "by" is left alone (unclear: no finding)."""
+    terms = roles() if terms is None else terms
+    c_words, p_words = words(clause), words(point)
+    if "by" in c_words or "by" in p_words:
+        return None
+    said = role_bindings(clause, terms)
+    for word_stem, owners in role_bindings(point, terms).items():
+        if len(owners) != 1:
+            continue
+        (owner,) = owners
+        others = said.get(word_stem, set())
+        if others and owner not in others and others & terms[owner]:
+            return f"says of '{sorted(others & terms[owner])[0]}' what the point says of '{owner}'"
+    return None
 
 
 def _un_of(negative: str, word: str) -> bool:

@@ -1,17 +1,20 @@
 """Per key point: covered, missed, or unsure; and a score that counts only what is known.
 
-The answer is split into clauses; each clause is compared with each key point by the
-cosine of their sentence embeddings. For every key point the evidence is the closest
-clause that may count for it: one that reads as a sentence (a term list moves the
-embedding towards the key points without claiming anything) and does not contradict
-the point (tutor/grading/contradictions.py). Then:
+The answer is split into clauses and compared with the key points, the prompt and the
+model answer by the cosine of their sentence embeddings; :mod:`.features` turns that,
+the point's own words and numbers and any contradiction of the point into one row of
+features per point, and :mod:`.model` (weights fitted across the questions of the
+tuning half, tutor/grading/weights.json) into the probability that the point was made.
+Then:
 
-- evidence at or above :data:`COVER_AT` (with the point's numbers, when it has some):
-  **covered**;
-- evidence below :data:`MISS_BELOW`, or a clause about the point that contradicts it:
-  **missed**;
-- in between: **unsure**. MiniLM rates a paraphrase and a same-topic wrong claim
-  alike in this band, so the grader does not pretend: the learner is shown the point
+- probability at or above the model's ``cover_at``: **covered**, but only with a second,
+  independent kind of evidence from the point's own clause (:func:`backed`): the answer
+  uses enough of the point's own words or gives its numbers, and the clause that comes
+  closest to the point is not closer to another point. Otherwise **unsure**: a wrong
+  "covered" costs the learner more than an honest "can't tell". Never covered for an
+  answer that reads as a list of terms (it names the points without claiming them);
+- below ``miss_below``, or a clause about the point that contradicts it: **missed**;
+- in between: **unsure**. The grader does not pretend: the learner is shown the point
   and ticks it if they made it (:meth:`Feedback.self_check`).
 
 The score is the share of key points covered, counting only confident judgements and
@@ -26,22 +29,19 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
-from tutor.grading import quantities as qty
-from tutor.grading.contradictions import contradiction, entities_of
+from tutor.grading import model
 from tutor.grading.encoder import Encoder
-from tutor.grading.text import content_words, sentence_likeness, stem, units
+from tutor.grading.features import FEATURES, NEAR_POINT, SENTENCE_MIN, measure
+from tutor.grading.model import Weights
 
-# Cosine similarities of all-MiniLM-L6-v2 between a clause and a key point, tuned on the
-# tuning half of bench/grading_answers plus tests/fixtures/grading/answers.yaml (never on
-# the held-out half): bench/grading.py prints the figures.
-COVER_AT = 0.68  # a sentence this close to a key point covers it
-MISS_BELOW = 0.28  # no sentence this close: the point was not made
-OFF_TOPIC_BELOW = 0.3  # no clause reaches this for any key point: off topic
-COVER_UNANCHORED = 0.75  # the same without a content word in common with the point
-NUMBER_BONUS = 0.1  # a clause giving the point's number is that much more likely about it
 PASS_MARK = 0.5  # share of key points from which an answer counts as right
-SENTENCE_MIN = 0.5  # sentence-likeness below this: a term list, not a claim
-NEAR_TIE = 0.06  # key points this close to a clause's best one are also what it is about
+# The second kind of evidence a "covered" needs (besides the probability, which leans on
+# the answer as a whole): this share of the point's own content words in the answer, or
+# its numbers. Chosen with the band by leave-one-question-out CV on the tuning half
+# (bench/grader_fit.py; a wrong pass there costs 10, a failed good answer 3, an answer
+# left to the self-check 0.3).
+WORDS_AT = 0.3
+__all__ = ["PASS_MARK", "SENTENCE_MIN", "WORDS_AT", "Feedback", "PointResult", "backed", "grade"]
 
 Status = Literal["covered", "missed", "unsure"]
 
@@ -58,7 +58,7 @@ class PointResult:
     clause: str | None
     problem: str | None = None
     by: Literal["grader", "learner"] = "grader"
-    chance: float = 0.0  # if not covered: how likely it was made (ranking only)
+    chance: float = 0.0  # the grader's probability that the point was made
 
     @property
     def covered(self) -> bool:
@@ -107,13 +107,12 @@ class Feedback:
 
     @property
     def estimate(self) -> float:
-        """The expected score (each point not judged covered by its chance, a
-        contradiction against it): for ranking answers in bench/grading.py, never shown
-        as the learner's score."""
+        """The expected score, the mean probability of the points (the learner's ticks
+        aside): for ranking answers in bench/grading.py, never shown as the learner's
+        score."""
         if not self.points:
             return 0.0
-        total = sum(1.0 if p.covered else p.chance for p in self.points)
-        return max(0.0, total / len(self.points))
+        return sum(p.chance for p in self.points) / len(self.points)
 
     @property
     def confident(self) -> bool:
@@ -169,28 +168,59 @@ class Feedback:
         }
 
 
-# For ranking answers only (Feedback.estimate): how likely a point not judged covered
-# was made, from its similarity; a contradiction counts against the answer. Tuned on the
-# tuning half like the thresholds.
-CHANCE_FROM, CHANCE_TO = 0.2, 0.8
-CONTRADICTION_CHANCE = -0.5
-LISTED_CHANCE = 0.3  # a point only named in a list of terms
+def status_of(
+    chance: float,
+    contradicted: bool,
+    listy: bool,
+    cover_at: float,
+    miss_below: float,
+    near: bool = True,
+    support: bool = True,
+) -> Status:
+    """A point's status from its probability and the band (bench/grader_fit.py chooses
+    the band with this same rule). ``near``: some sentence of the answer comes within
+    :data:`~tutor.grading.features.NEAR_POINT` of the point; ``support``: the point's
+    own clause backs it (:func:`backed`)."""
+    if contradicted:
+        # A clause about this point says its opposite: never covered, whatever the rest
+        # of the answer is worth.
+        return "missed"
+    if chance >= cover_at and not listy and near and support:
+        # Much of the probability comes from the answer as a whole; a point that no
+        # sentence comes near, or whose clause neither uses its words nor is about it
+        # more than another point, is left to the learner, never credited unasked.
+        return "covered"
+    if chance < miss_below:
+        return "missed"
+    return "unsure"
 
 
-def _chance(similarity: float) -> float:
-    return min(1.0, max(0.0, (similarity - CHANCE_FROM) / (CHANCE_TO - CHANCE_FROM)))
+def backed(
+    rows: Sequence[Sequence[float]], clause: Sequence[int | None] | None, slack: float = 0.0
+) -> list[bool]:
+    """Per key point, whether evidence other than the probability supports a "covered":
+    the answer uses at least :data:`WORDS_AT` (less ``slack``) of the point's content
+    words or gives its numbers, and the point's closest clause (``clause[k]``, as in
+    :class:`~tutor.grading.features.Evidence`) is not closer to another key point. One
+    clause close to three points ("the [CLS] head predicts the start") makes one of them
+    at most: the others are the answer's overall impression, not something it said.
+    ``rows`` are feature rows in :data:`~tutor.grading.features.FEATURES` order."""
+    words, numbers, best, swapped = (
+        FEATURES.index(f) for f in ("words", "numbers", "best", "swapped")
+    )
+    out = []
+    for k, row in enumerate(rows):
+        said = (row[words] >= WORDS_AT - slack or row[numbers] > 0) and not row[swapped]
+        own = clause is None or not any(
+            j != k and clause[j] == clause[k] and rows[j][best] > row[best]
+            for j in range(len(rows))
+        )
+        out.append(bool(said and own))
+    return out
 
 
 def _all(key_points: Sequence[str], status: Status) -> tuple[PointResult, ...]:
     return tuple(PointResult(p, status, 0.0, None) for p in key_points)
-
-
-def _shares_words(answer: str, vocabulary: str) -> bool:
-    """The answer uses at least one content word of the question's own text; one that
-    shares none is off topic without asking the model (an on-topic paraphrase still
-    names what it talks about: attention, layers, labels...)."""
-    known = {stem(w) for w in content_words(vocabulary)}
-    return any(stem(w) in known for w in content_words(answer))
 
 
 def grade(
@@ -198,133 +228,58 @@ def grade(
     answer: str,
     encoder: Encoder | Callable[[], Encoder],
     *,
+    prompt: str = "",
+    model_answer: str = "",
     context: str = "",
     point_vectors: Any = None,
     rescore: Callable[[Sequence[str], Sequence[str], Any], Any] | None = None,
+    weights: Weights | None = None,
 ) -> Feedback:
     """Grade ``answer`` against ``key_points``; see the module docstring for how.
 
     ``encoder`` may be a zero-argument callable returning the encoder: it is called only
     when the answer needs the model (not for an empty answer, nor one that shares no
-    word with the key points or ``context``, the question's prompt and model answer).
-    ``point_vectors`` are the key points' embeddings if already computed. ``rescore``,
-    if given, maps (units, key points, cosine matrix) to the similarity matrix used
-    instead (bench/grading.py's ``--cross-encoder`` experiment).
+    word with the key points, the ``prompt``, the ``model_answer`` or ``context``).
+    ``context`` stands in for the prompt and the model answer when those are not given
+    separately. ``point_vectors`` are the key points' embeddings if already computed.
+    ``rescore``, if given, maps (units, key points, cosine matrix) to the similarity
+    matrix used instead (bench/grading.py's ``--cross-encoder`` experiment).
+    ``weights`` replaces the shipped model (tutor/grading/weights.json).
     """
-    import numpy as np
-
-    pieces = units(answer)
-    texts = [text for text, _ in pieces]
-    if not texts:
-        return Feedback(_all(key_points, "missed"), ("empty answer",))
-    if not _shares_words(answer, " ".join([*key_points, context])):
-        return Feedback(_all(key_points, "missed"), ("off topic",))
-    if not hasattr(encoder, "encode"):
-        encoder = encoder()  # type: ignore[operator]
-    if point_vectors is None:
-        point_vectors = encoder.encode(list(key_points))  # type: ignore[union-attr]
-    sims = np.asarray(encoder.encode(texts)) @ np.asarray(point_vectors).T  # type: ignore[union-attr]
-    if float(sims.max()) < OFF_TOPIC_BELOW:
-        return Feedback(_all(key_points, "missed"), ("off topic",))
-    if rescore is not None:
-        sims = np.asarray(rescore(texts, key_points, sims))
-
-    entities = entities_of(key_points)
-    likeness = [sentence_likeness(t) for t in texts]
-    listy = sum(likeness) / len(likeness) < SENTENCE_MIN
-    if listy:
-        # An answer that reads as a list of terms as a whole is one, even where a
-        # fragment of it ("Query, key, value.") passes for a short sentence.
-        likeness = [min(value, SENTENCE_MIN / 2) for value in likeness]
-    point_facts = [qty.facts(p) for p in key_points]
-    context_facts = qty.facts(context)
-    said = [qty.quantities(t) for t in texts]
-    n_units, n_points = sims.shape
-
-    # problems[u][k]: why unit u contradicts point k. A unit is judged against the points
-    # it is about (its closest and near ties); the numbers of the other points and of
-    # the model answer are true facts, never a disagreement with this one.
-    problems: list[dict[int, str]] = [{} for _ in range(n_units)]
-    for u, text in enumerate(texts):
-        near = np.flatnonzero(sims[u] >= sims[u].max() - NEAR_TIE)
-        for k in near:
-            known = [q for j in range(n_points) if j != k for q in point_facts[j]] + context_facts
-            why = contradiction(text, key_points[k], entities, known)
-            if why:
-                problems[u][int(k)] = why
-    for u, (_, parent) in enumerate(pieces):
-        # A sentence is as wrong as any of its clauses: "X is cheap, and Y is expensive"
-        # must not cover "Y is cheap" through its other half.
-        if parent is not None:
-            for k, why in problems[u].items():
-                problems[parent].setdefault(k, why)
-
-    # A clause sharing no content word with a point but a name ("BERT is the
-    # encoder-decoder model" for "BERT is pre-trained with MLM") is close through the
-    # name alone: it needs a higher similarity to count as covering it.
-    point_stems = [{stem(w) for w in content_words(p)} - entities for p in key_points]
-    anchored = [
-        [bool({stem(w) for w in content_words(t)} & ps) for ps in point_stems] for t in texts
-    ]
+    found = measure(
+        key_points,
+        answer,
+        encoder,
+        prompt=prompt,
+        model_answer=model_answer,
+        context=context,
+        point_vectors=point_vectors,
+        rescore=rescore,
+    )
+    if isinstance(found, str):
+        return Feedback(_all(key_points, "missed"), (found,))
+    weights = weights or model.shipped()
+    support = backed(found.rows, found.clause)
     points = []
     for k, point in enumerate(key_points):
+        chance = weights.probability(found.rows[k])
+        problem = found.problem[k]
+        clause = found.texts[found.clause[k]] if found.clause[k] is not None else None
+        contradicted = problem is not None and problem not in SOFT_PROBLEMS
+        near = found.rows[k][FEATURES.index("best")] >= NEAR_POINT
+        status = status_of(
+            chance,
+            contradicted,
+            found.listy,
+            weights.cover_at,
+            weights.miss_below,
+            near,
+            support[k],
+        )
         points.append(
-            _judge(k, point, sims, texts, likeness, problems, said, point_facts[k], anchored)
+            PointResult(point, status, found.similarity[k], clause, problem, chance=chance)
         )
-    notes: list[str] = []
-    if listy:
-        notes.append("reads like a list of terms: say how they connect, in sentences")
+    notes = (
+        ["reads like a list of terms: say how they connect, in sentences"] if found.listy else []
+    )
     return Feedback(tuple(points), tuple(notes))
-
-
-def _judge(
-    k: int,
-    point: str,
-    sims: Any,
-    texts: Sequence[str],
-    likeness: Sequence[float],
-    problems: Sequence[dict[int, str]],
-    said: Sequence[Sequence[qty.Quantity]],
-    facts: Sequence[qty.Quantity],
-    anchored: Sequence[Sequence[bool]],
-) -> PointResult:
-    best: tuple[float, int, str | None] | None = None  # (evidence, unit, soft problem)
-    against: tuple[float, int, str] | None = None  # the closest contradicting unit
-    for u in range(len(texts)):
-        sim = float(sims[u, k])
-        if k in problems[u]:
-            if sim >= MISS_BELOW and (against is None or sim > against[0]):
-                against = (sim, u, problems[u][k])
-            continue
-        evidence, soft = sim, None
-        if facts:
-            if qty.supports(said[u], facts):
-                evidence += NUMBER_BONUS
-            elif sim >= MISS_BELOW:
-                # "15% of positions; 80% [MASK]..." is about its numbers: a clause
-                # without them is on the topic, not yet the point.
-                evidence, soft = min(evidence, COVER_AT - 1e-6), "without its numbers"
-        if not anchored[u][k] and sim < COVER_UNANCHORED:
-            evidence = min(evidence, COVER_AT - 1e-6)
-        if likeness[u] < SENTENCE_MIN:
-            # A term list names the point's words without claiming anything: never
-            # covered, however close (a dense expert note can look like one, so not
-            # missed either: the learner judges).
-            evidence, soft = min(evidence, COVER_AT - 1e-6), "a list of terms"
-        if best is None or evidence > best[0]:
-            best = (evidence, u, soft)
-    if best is not None and best[0] >= COVER_AT:
-        return PointResult(point, "covered", best[0], texts[best[1]])
-    if against is not None and (best is None or against[0] >= best[0] - NEAR_TIE):
-        return PointResult(
-            point, "missed", against[0], texts[against[1]], against[2], chance=CONTRADICTION_CHANCE
-        )
-    if best is None or best[0] < MISS_BELOW:
-        sim = 0.0 if best is None else best[0]
-        clause = None if best is None else texts[best[1]]
-        listed = best is not None and best[2] == "a list of terms"
-        problem = "a list of terms" if listed else None
-        return PointResult(point, "missed", sim, clause, problem, chance=_chance(sim))
-    evidence, u, soft = best
-    chance = _chance(evidence) * (LISTED_CHANCE if soft == "a list of terms" else 1.0)
-    return PointResult(point, "unsure", evidence, texts[u], soft, chance=chance)
