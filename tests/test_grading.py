@@ -211,6 +211,20 @@ def test_a_precise_number_supports_a_rounded_one():
     assert q.disagreement(q.quantities("512 tokens"), q.facts("15% of positions")) is None
 
 
+def test_a_figure_the_answer_states_elsewhere_is_not_contradicted_by_another():
+    q = grading.quantities
+    point = "The token embedding table is about 23 million parameters"
+    clause = "BERT-base has about 110M parameters"
+    # On its own, the clause gives the table a wrong size ...
+    assert grading.contradiction(clause, point) is not None
+    # ... but an answer that also says "the embeddings are 23.4M" was talking about the
+    # whole model there; a wrong figure given nowhere else still counts.
+    stated = q.quantities(clause + "; the token embeddings are 30,522 x 768 = 23.4M")
+    assert grading.contradiction(clause, point, stated=stated) is None
+    wrong = q.quantities(clause + "; the token embeddings are about 40M")
+    assert grading.contradiction(clause, point, stated=wrong) is not None
+
+
 PARAMETER_POINTS = [
     "The token embedding table is about 23 million parameters",
     "Each layer's feed-forward block is about 4.7 million",

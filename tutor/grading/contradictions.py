@@ -159,12 +159,15 @@ def contradiction(
     point: str,
     entities: frozenset[str] = frozenset(),
     known_numbers: Sequence[qty.Quantity] = (),
+    stated: Sequence[qty.Quantity] = (),
 ) -> str | None:
     """Why ``clause`` says the opposite of ``point`` with the same words, or None.
 
     ``known_numbers`` are the true quantities of the question outside this point (the
     other key points, the model answer): a clause giving one of them is stating another
-    fact, not disagreeing with this point.
+    fact, not disagreeing with this point. ``stated`` are all the numbers of the answer:
+    a point whose figure the answer gives somewhere is not contradicted by another figure
+    of the same kind (the contradiction belongs to whatever that figure is about).
     """
     c_words, p_words = words(clause), words(point)
     c_content = [stem(w) for w in c_words if w not in FUNCTION_WORDS]
@@ -177,7 +180,7 @@ def contradiction(
     shared = set(c_content) & set(p_content)
     if not p_content or not shared:
         return None
-    differ = qty.disagreement(qty.quantities(clause), qty.facts(point), known_numbers)
+    differ = qty.disagreement(qty.quantities(clause), qty.facts(point), known_numbers, stated)
     if differ:
         return f"gives {differ[0].text} where the point says {differ[1].text}"
     table = opposites()

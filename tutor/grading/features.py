@@ -113,6 +113,7 @@ def evidence(
     point_facts = [qty.facts(p) for p in key_points]
     context_facts = qty.facts(model_answer)
     said = [qty.quantities(t) for t in texts]
+    stated = qty.quantities(answer)
 
     # problems[u][k]: why unit u contradicts point k. A unit is judged against the points
     # it is about (its closest and near ties); the numbers of the other points and of
@@ -121,7 +122,7 @@ def evidence(
     for u, text in enumerate(texts):
         for k in np.flatnonzero(sims[u] >= sims[u].max() - NEAR_TIE):
             known = [q for j in range(n_points) if j != k for q in point_facts[j]]
-            why = contradiction(text, key_points[k], entities, [*known, *context_facts])
+            why = contradiction(text, key_points[k], entities, [*known, *context_facts], stated)
             if why:
                 problems[u][int(k)] = why
     for u, (_, parent) in enumerate(pieces):

@@ -155,19 +155,26 @@ def supports(clause: Sequence[Quantity], point: Sequence[Quantity]) -> bool:
 
 
 def disagreement(
-    clause: Sequence[Quantity], point: Sequence[Quantity], elsewhere: Iterable[Quantity] = ()
+    clause: Sequence[Quantity],
+    point: Sequence[Quantity],
+    elsewhere: Iterable[Quantity] = (),
+    stated: Sequence[Quantity] = (),
 ) -> tuple[Quantity, Quantity] | None:
     """(clause number, point number) when the clause gives a number of the same kind as
     one of the point's, matching none of them, while no number of the clause gives that
     one of the point; a true fact of another key point (``elsewhere``) never counts:
-    "4.7M" is the feed-forward block, not a wrong layer count."""
+    "4.7M" is the feed-forward block, not a wrong layer count. Nor does a clause number
+    when the answer states the point's own figure elsewhere (``stated``: every number of
+    the answer): "110M in all" beside "the embeddings are 23.4M" is about the model."""
     other = list(elsewhere)
+    clause = list(clause)
+    given = [*clause, *stated]
     for c in clause:
         if c.part or c.value in (0.0, 1.0) or any(c.matches(o) for o in other):
             continue
         if any(c.matches(p) for p in point):
             continue
         for p in point:
-            if c.comparable(p) and not any(d.matches(p) for d in clause):
+            if c.comparable(p) and not any(d.matches(p) for d in given):
                 return c, p
     return None
