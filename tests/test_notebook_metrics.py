@@ -80,11 +80,7 @@ NOTEBOOKS_WITH_METRICS = ["day07-sentiment.ipynb", "cola.ipynb", "day45-strategi
 
 @pytest.mark.parametrize("name", NOTEBOOKS_WITH_METRICS)
 def test_each_notebook_carries_the_helper_verbatim(name):
-    # A notebook still waiting as issue 24's draft is checked there; the regenerated ones
-    # in docs/notebooks/.
-    draft = notebooks.DRAFT_DIR / name
-    path = draft if draft.is_file() else notebooks.NOTEBOOK_DIR / name
-    nb = json.loads(path.read_text(encoding="utf-8"))
+    nb = json.loads((notebooks.NOTEBOOK_DIR / name).read_text(encoding="utf-8"))
     code = ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]
     copy = nm.notebook_copy().strip()
     assert any(copy in src for src in code), f"{name}: the load_metric cell differs"

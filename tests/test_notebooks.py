@@ -3,10 +3,9 @@ must belong to the committed code (a hash of the code cells stamped at execution
 written with the plain Hugging Face API, not tutor's internals; and still runnable: each
 one is executed on a copy in the smoke profile, offline, with its outputs checked.
 
-Issue 24's new versions wait, not yet executed, in bench/notebook_drafts/ (same names): they
-get the same source checks, and their smoke runs must also show clean outputs. The committed
-outputs that predate the clean-output check are named in KNOWN_UNCLEAN, which can only
-shrink.
+The outputs a reader should not see (terminal colour codes, machine paths, an evaluation
+twice, network retries, no machine and date) fail the committed notebooks and their smoke
+runs alike.
 
 The notebooks run in a kernel of *this* interpreter (a kernel spec written to a temporary
 JUPYTER_PATH), so a fresh CI virtualenv needs no `ipykernel install`.
@@ -31,24 +30,9 @@ from tutor import notebooks
 
 NOTEBOOK_DIR = REPO_ROOT / "docs" / "notebooks"
 NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
-DRAFTS = sorted(notebooks.DRAFT_DIR.glob("*.ipynb"))
-SOURCES = NOTEBOOKS + DRAFTS  # what the source checks read
-# A course notebook whose draft is gone has been regenerated from it: it gets the drafts'
-# checks (profile cell, output checks, clean smoke outputs) instead of the old ones.
-DRAFT_NAMES = {p.name for p in DRAFTS}
+SOURCES = NOTEBOOKS  # what the source checks read
 
 
-def _id(path: Path) -> str:
-    return f"draft-{path.stem}" if path.parent == notebooks.DRAFT_DIR else path.stem
-
-
-# Committed notebooks whose outputs fail notebooks.output_problems, and why. Regenerating a
-# notebook from its draft (bench/notebook_drafts/README.md) removes it from this list; a
-# test fails when a listed notebook is clean (drop it) or an unlisted one is not.
-OUTPUTS_BEFORE_ISSUE_24 = "outputs from before issue 24; regenerate with the drafts"
-KNOWN_UNCLEAN = {
-    "day07-sentiment.ipynb": OUTPUTS_BEFORE_ISSUE_24,
-}
 EXPECTED = {"day07-sentiment.ipynb", "mlm-softmax.ipynb", "cola.ipynb", "day45-strategies.ipynb"}
 # What each notebook reads from ../shared/data offline; the others use packaged data.
 SHARED_DATA_NEEDED = {"cola.ipynb": "cola", "day45-strategies.ipynb": "sst2"}
@@ -105,22 +89,10 @@ def test_the_course_notebooks_are_all_there():
     assert {p.name for p in NOTEBOOKS} >= EXPECTED
 
 
-def test_each_draft_replaces_a_course_notebook_and_is_not_yet_executed():
-    """A draft carries no outputs, counts or stamp: nothing on it may pass for a run."""
-    assert DRAFT_NAMES <= EXPECTED
-    if DRAFTS:
-        assert (notebooks.DRAFT_DIR / "README.md").is_file()
-    for path in DRAFTS:
-        nb = _nb(path)
-        code = [c for c in nb["cells"] if c["cell_type"] == "code"]
-        assert code and not [c for c in code if c["outputs"] or c["execution_count"]], path.name
-        assert notebooks.stamp(nb) is None, path.name
-
-
 # --------------------------------------------------------------------------- the source
 
 
-@pytest.mark.parametrize("path", SOURCES, ids=_id)
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: p.stem)
 def test_notebook_opens_with_links_profile_and_an_installable_colab_cell(path: Path):
     cells = _nb(path)["cells"]
     first_md = next(_source(c) for c in cells if c["cell_type"] == "markdown")
@@ -132,14 +104,11 @@ def test_notebook_opens_with_links_profile_and_an_installable_colab_cell(path: P
     )
     assert f"]({colab})" in first_md
     assert f"](https://github.com/{github}/raw/main/docs/notebooks/{path.name})" in first_md
-    if path in DRAFTS or path.name not in DRAFT_NAMES:
-        assert notebooks.profile_cell_source().strip() in first_code  # verbatim, tested below
-        assert (
-            f'choose_profile(os.environ.get("{notebooks.PROFILE_ENV}"), '
-            "torch.cuda.is_available())" in first_code
-        )
-    else:  # the committed run's cell, until its draft replaces it
-        assert f'os.environ.get("{notebooks.PROFILE_ENV}", "full")' in first_code
+    assert notebooks.profile_cell_source().strip() in first_code  # verbatim, tested below
+    assert (
+        f'choose_profile(os.environ.get("{notebooks.PROFILE_ENV}"), '
+        "torch.cuda.is_available())" in first_code
+    )
     assert 'if "google.colab" in sys.modules:' in first_code
     # The Colab cell installs named PyPI projects only (no placeholder repository).
     listed = re.search(r"packages = \[([^\]]*)\]", first_code)
@@ -148,7 +117,7 @@ def test_notebook_opens_with_links_profile_and_an_installable_colab_cell(path: P
     assert not any("git+" in src or "github.com" in src for src in _code(path))
 
 
-@pytest.mark.parametrize("path", SOURCES, ids=_id)
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: p.stem)
 def test_notebook_uses_plain_packages_not_tutor_internals(path: Path):
     for src in _code(path):
         assert not re.search(r"^\s*(from|import)\s+tutor\b", src, re.M), src[:200]
@@ -189,7 +158,7 @@ PLAN_CALLS = {
 }
 
 
-@pytest.mark.parametrize("path", SOURCES, ids=_id)
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: p.stem)
 def test_notebook_writes_out_the_course_plan_steps(path: Path):
     code = "\n".join(_code(path))
     for pattern in PLAN_CALLS.get(path.name, []):
@@ -203,15 +172,6 @@ def test_notebook_writes_out_the_course_plan_steps(path: Path):
 def test_committed_outputs_belong_to_the_committed_code(path: Path):
     reason = notebooks.staleness(_nb(path))
     assert reason is None, f"{path.name}: {reason}; {REGENERATE.replace('NAME', path.stem)}"
-
-
-def test_only_the_known_notebooks_have_unclean_outputs():
-    unclean = {p.name: notebooks.output_problems(_nb(p)) for p in NOTEBOOKS}
-    unclean = {name: problems for name, problems in unclean.items() if problems}
-    now_clean = sorted(set(KNOWN_UNCLEAN) - set(unclean))
-    assert not now_clean, f"{now_clean}: clean now, remove them from KNOWN_UNCLEAN"
-    new = {name: problems for name, problems in unclean.items() if name not in KNOWN_UNCLEAN}
-    assert not new, f"unclean outputs: {new}"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
@@ -231,6 +191,7 @@ def test_committed_notebook_shows_a_real_run(path: Path):
     assert executed, "the machine cell's output"
     assert "CPU: " in text and "torch " in text
     assert notebooks.stamp(nb)["executed"].startswith(executed.group(1))
+    assert notebooks.output_problems(nb) == [], "outputs a reader should not see"
     assert path.stat().st_size <= notebooks.MAX_BYTES
 
 
@@ -290,9 +251,9 @@ def test_choose_profile_refuses_a_gpu_it_does_not_have_and_unknown_names():
         notebooks.choose_profile("fast", True)
 
 
-def test_each_draft_picks_its_profile_with_the_tested_function():
-    """The drafts' copy, executed with a faked device: same answers as the module's."""
-    for path in DRAFTS:
+def test_each_notebook_picks_its_profile_with_the_tested_function():
+    """The notebooks' copy, executed with a faked device: same answers as the module's."""
+    for path in NOTEBOOKS:
         first_code = _code(path)[0]
         assert notebooks.profile_cell_source().strip() in first_code, path.name
     namespace: dict = {}
@@ -443,71 +404,6 @@ def _trainer_logs(text: str) -> list[dict]:
     return [ast.literal_eval(line) for line in re.findall(r"^\{'.*\}$", text, re.M)]
 
 
-# The committed notebooks' outputs (until their drafts replace them).
-
-
-def check_day07_committed(text: str) -> None:
-    logs = _trainer_logs(text)
-    evals = [e for e in logs if "eval_accuracy" in e]
-    assert len(evals) == 2  # half-way and at the end
-    assert all(0 <= float(e["eval_accuracy"]) <= 1 for e in evals)
-    assert any("train_runtime" in e for e in logs)
-    ((accuracy, f1),) = _floats(r"^accuracy ([\d.]+)\s+F1 ([\d.]+)\s+on", text)
-    assert 0 <= accuracy <= 1 and 0 <= f1 <= 1
-    # By hand and through pipeline(): the same label and probability for each sentence.
-    by_hand = re.findall(r"^\{'neg': ([\d.]+), 'pos': ([\d.]+)\} (.+)$", text, re.M)
-    piped = re.findall(r"^pipeline: (neg|pos) ([\d.]+)  (.+)$", text, re.M)
-    assert len(by_hand) == len(piped) == 3
-    for (neg, pos, sentence), (label, score, same) in zip(by_hand, piped):
-        assert sentence == same and math.isclose(float(neg) + float(pos), 1, abs_tol=2e-4)
-        assert math.isclose(max(float(neg), float(pos)), float(score), abs_tol=2e-4)
-        assert label == ("pos" if float(pos) > float(neg) else "neg")
-    assert "model.safetensors" in text and "config.json" in text  # saved, then reloaded
-
-
-def check_cola_committed(text: str) -> None:
-    epochs = [ast.literal_eval(line) for line in re.findall(r"^\{'Epoch': .*\}$", text, re.M)]
-    assert [e["Epoch"] for e in epochs] == [1, 2]
-    for e in epochs:
-        assert e["Training loss"] > 0 and e["Valid. loss"] > 0
-        assert 0 <= e["Valid. accuracy"] <= 1 and -1 <= e["Valid. MCC"] <= 1
-        assert re.fullmatch(r"\d+:\d\d:\d\d", e["Training time"])
-    ((by_hand, sklearn),) = _floats(
-        r"MCC by hand: (-?[\d.]+) \| sklearn matthews_corrcoef: (-?[\d.]+)", text
-    )
-    assert by_hand == sklearn
-    assert "most confident, wrong" in text and "P(acceptable)" in text
-
-
-def check_day45_committed(text: str) -> None:
-    runs = re.findall(
-        r"^(full|frozen encoder|top-2 layers|discriminative)\s+(linear|constant|cosine)\s+"
-        r"accuracy ([\d.]+)",
-        text,
-        re.M,
-    )
-    assert sorted((s, k) for s, k, _ in runs) == sorted(
-        [
-            ("full", "linear"),
-            ("frozen encoder", "linear"),
-            ("top-2 layers", "linear"),
-            ("discriminative", "linear"),
-            ("full", "constant"),
-            ("full", "cosine"),
-        ]
-    )
-    assert all(0 <= float(a) <= 1 for _, _, a in runs)
-    trainable = dict(
-        re.findall(r"^(full|frozen encoder|top-2 layers)\s+(\d+)\s+[\d.]+%", text, re.M)
-    )
-    assert (
-        int(trainable["frozen encoder"]) < int(trainable["top-2 layers"]) < int(trainable["full"])
-    )
-
-
-# The drafts' outputs.
-
-
 def check_day07(text: str) -> None:
     logs = _trainer_logs(text)
     assert not [e for e in logs if "eval_loss" in e]  # no evaluation during the one pass
@@ -617,12 +513,6 @@ def check_day45(text: str) -> None:
     )
 
 
-COMMITTED_CHECKS: dict[str, Callable[[str], None]] = {
-    "day07-sentiment.ipynb": check_day07_committed,
-    "mlm-softmax.ipynb": check_mlm_softmax,  # unchanged by its draft
-    "cola.ipynb": check_cola_committed,
-    "day45-strategies.ipynb": check_day45_committed,
-}
 CHECKS: dict[str, Callable[[str], None]] = {
     "day07-sentiment.ipynb": check_day07,
     "mlm-softmax.ipynb": check_mlm_softmax,
@@ -677,29 +567,11 @@ SHARED_DATA_STEMS = [name.removesuffix(".ipynb") for name in SHARED_DATA_NEEDED]
 @pytest.mark.slow
 @pytest.mark.parametrize("path", paths_marking_shared_data(NOTEBOOKS, SHARED_DATA_STEMS))
 def test_notebook_runs_in_the_smoke_profile(path: Path, notebook_env: Path):
-    regenerated = path.name not in DRAFT_NAMES
-    checks = CHECKS if regenerated else COMMITTED_CHECKS
-    assert path.name in checks, f"{path.name}: add a check of its outputs"
-    nb, text = _smoke_run(path)
-    checks[path.name](text)
-    if regenerated:  # what its next regeneration will show
-        problems = [p for p in notebooks.output_problems(nb) if "stamp" not in p]
-        assert not problems, f"{path.name}: {problems}"
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("path", paths_marking_shared_data(DRAFTS, SHARED_DATA_STEMS))
-def test_draft_runs_in_the_smoke_profile_with_clean_outputs(path: Path, notebook_env: Path):
-    import shutil
-
     assert path.name in CHECKS, f"{path.name}: add a check of its outputs to CHECKS"
-    copy_dir = notebook_env / "drafts"  # a copy in a temporary folder: the draft stays bare
-    copy_dir.mkdir()
-    nb, text = _smoke_run(Path(shutil.copy(path, copy_dir / path.name)))
-    assert path.read_bytes() == (copy_dir / path.name).read_bytes()
+    nb, text = _smoke_run(path)
     CHECKS[path.name](text)
-    # What the regenerated notebook will show: no colour codes, machine paths or repeated
-    # evaluations (the stamp comes with regeneration, not with this copy).
+    # What its next regeneration will show: no colour codes, machine paths, repeated
+    # evaluations or network retries (the stamp comes with regeneration, not a copy).
     problems = [p for p in notebooks.output_problems(nb) if "stamp" not in p]
     assert not problems, f"{path.name}: {problems}"
 

@@ -11,11 +11,6 @@ on a copy.
 One command regenerates one notebook, on an otherwise idle machine, wherever it lies:
 
     python -m tutor.notebooks run docs/notebooks/cola.ipynb --profile full
-
-Issue 24's new versions wait in bench/notebook_drafts/ (DRAFT_DIR), not yet executed in
-their full profile; bench/notebook_drafts/README.md says how they replace these. Until
-then the committed outputs predate the output checks (output_problems), and the tests
-name the notebooks that fail them.
 """
 
 from __future__ import annotations
@@ -38,7 +33,6 @@ PROFILES = ("full", "gpu", "smoke")
 META_KEY = "bert_tutor"  # our block in the notebook's metadata
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "docs" / "notebooks"
-DRAFT_DIR = Path(__file__).resolve().parent.parent / "bench" / "notebook_drafts"
 # The committed notebooks are downloaded from every page: keep them light.
 MAX_BYTES = 300_000
 # A regeneration's timings and, on a CPU, its data budget depend on a free machine: above
