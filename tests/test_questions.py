@@ -651,3 +651,15 @@ def test_fuzz_never_a_traceback(tmp_path: Path, content: str | bytes):
     else:
         assert isinstance(bank, Bank)
         assert all(q.level in LEVELS for q in bank)
+
+
+@pytest.mark.parametrize("bad_type", ["[]", "{kind: easy}"])
+def test_a_type_that_is_not_a_name_is_reported_on_its_line(bad_type: str):
+    # Found by the fuzz test: a list or mapping as `type` once raised "unhashable type".
+    text = (
+        "format_version: 1\nquestions:\n  - id: q1\n    level: easy\n    topics: [softmax]\n"
+        f"    type: {bad_type}\n    prompt: What?\n    lesson: lessons/day07-bert.md#softmax\n"
+    )
+    (problem,) = [p for p in problems_of(text) if "field 'type'" in p]
+    assert problem.startswith("q.yaml:6: question 'q1' field 'type': unknown type"), problem
+    assert "one of: single_choice" in problem and "unhashable" not in problem

@@ -288,6 +288,8 @@ def _validate_question(
         return None, [(node.start_mark.line + 1, f"{label}: cannot validate: {exc}")]
 
     qtype = item.get("type")
+    if isinstance(qtype, (list, dict)):  # no type name, and unhashable: shown as written
+        qtype = _kind(qtype)
     if any(err["type"].startswith("union_tag") for err in errors):
         # Without a known type only the type is reported by the union; the fields every
         # question has are checked too, so one run lists all that is wrong.
