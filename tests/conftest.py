@@ -34,15 +34,25 @@ def tutor_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return home
 
 
+# The "tutor" logger as it is before any CLI invocation: no handler, propagating.
+_PRISTINE_LOGGER = (
+    list(logging.getLogger("tutor").handlers),
+    logging.getLogger("tutor").level,
+    logging.getLogger("tutor").propagate,
+)
+
+
 @pytest.fixture(autouse=True)
-def tutor_logger_as_found():
+def tutor_logger_pristine():
     """A CLI invocation points the "tutor" logger at its own handler and stops it
-    propagating (tutor.cli._setup_logging); put it back after each test, so that caplog
-    sees the core's warnings whatever ran before."""
+    propagating (tutor.cli._setup_logging). Each test starts from the logger as it was
+    before any invocation, not as the previous test left it: a session-scoped fixture that
+    ran the CLI in-process (which ones run depends on ../shared being there) would
+    otherwise leave caplog deaf for every later test."""
     log = logging.getLogger("tutor")
-    saved = (list(log.handlers), log.level, log.propagate)
+    log.handlers[:], log.level, log.propagate = _PRISTINE_LOGGER[0][:], *_PRISTINE_LOGGER[1:]
     yield
-    log.handlers[:], log.level, log.propagate = saved[0], saved[1], saved[2]
+    log.handlers[:], log.level, log.propagate = _PRISTINE_LOGGER[0][:], *_PRISTINE_LOGGER[1:]
 
 
 @pytest.fixture(scope="session")

@@ -37,6 +37,32 @@ def test_corrupt_file_is_moved_aside_with_warning(tmp_path: Path, caplog):
     assert "kept it as" in caplog.text
 
 
+@pytest.fixture(scope="module")
+def cli_logging_set_up_once():
+    """What a session- or module-scoped fixture that runs the CLI in-process leaves
+    behind: the "tutor" logger with the CLI's handler and propagation off."""
+    from tutor import cli
+
+    cli._setup_logging()
+
+
+def test_a_cli_set_up_earlier_in_the_session_does_not_hide_warnings(
+    cli_logging_set_up_once, tmp_path: Path, caplog
+):
+    # Regression: in a clone without ../shared (and an older pytest, whose caplog listens
+    # only at the root logger), the fixtures that ran before this file left the logger
+    # not propagating, and caplog saw nothing of the core's warnings.
+    import logging
+
+    log = logging.getLogger("tutor")
+    assert log.propagate and not log.handlers
+    path = tmp_path / "s.json"
+    path.write_text("[]", encoding="utf-8")
+    with caplog.at_level("WARNING", logger="tutor"):
+        state.read_json(path, default=_default, version=2)
+    assert "kept it as" in caplog.text
+
+
 def test_file_without_version_counts_as_corrupt(tmp_path: Path):
     path = tmp_path / "s.json"
     path.write_text("[1, 2]", encoding="utf-8")
