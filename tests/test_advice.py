@@ -50,15 +50,15 @@ AVX2 = {
 
 def test_a_cpu_run_that_chose_short_inputs_is_told_the_budget_for_long_ones():
     lines = day7_advice.advice(AVX2)
-    # 5,000 reviews at 256 tokens at 92 % of 5.0/s, 60 s measuring, 3 evaluations that
-    # cost twice the 59 s at 256 tokens: 60 + 1087 + 354 s = 25.02 min -> 26.
-    assert "--time-budget 26 --max-length 256 reads about 5,000 reviews" in lines[0]
+    # 4,500 reviews at 256 tokens at 92 % of 5.0/s, 60 s measuring, 3 evaluations that
+    # cost twice the 59 s at 256 tokens: 60 + 978 + 354 s = 23.2 min -> 24.
+    assert "--time-budget 24 --max-length 256 reads about 4,500 reviews" in lines[0]
     assert "measured 5.0 samples/s at 256, against 9.7 at 128" in lines[0]
     # Twice the reviews at 128 tokens: 60 + 10,944 / 8.924 + 177 s = 24.4 min -> 25.
     assert "--time-budget 25 reads about 10,944 reviews at 128 tokens" in lines[1]
     assert "this run: 5,472 in 13.5 min" in lines[1]
     assert lines[2].startswith("A GPU") and "all 20,000 training examples" in lines[2]
-    assert day7_advice.next_command(AVX2) == "tutor run day7 --time-budget 26 --max-length 256"
+    assert day7_advice.next_command(AVX2) == "tutor run day7 --time-budget 24 --max-length 256"
 
 
 def test_a_run_that_reached_its_target_or_had_none_gets_no_advice():
@@ -113,7 +113,7 @@ def test_the_result_table_shows_the_advice(capsys):
     _render.day7_result(result)
     out = " ".join(capsys.readouterr().out.split())
     assert "88% not reached" in out and "What would change the outcome" in out
-    assert "--time-budget 26 --max-length 256" in out
+    assert "--time-budget 24 --max-length 256" in out
     assert "evaluation time" in out and "3.0 min (3 evaluations of 2,000 texts)" in out
 
 

@@ -152,3 +152,47 @@ def test_day7_mean_head_on_request_and_predict_rebuilds_it(tiny_bert, tmp_path, 
     predicted = runner.invoke(cli, ["predict", "a warm and funny film", "--json"])
     assert predicted.exit_code == 0, predicted.output
     assert set(json.loads(predicted.output)["probabilities"]) == {"negative", "positive"}
+
+
+def test_the_pooling_an_encoder_was_pretrained_with_is_read_from_its_pooling_module(tmp_path):
+    from tutor.training.pooling import pretrained_pooling
+
+    assert pretrained_pooling(packaged_model_path()) == "mean"  # all-MiniLM-L6-v2
+    assert pretrained_pooling(tmp_path) == "cls"  # no sentence-transformers module: BERT's own
+    (tmp_path / "1_Pooling").mkdir()
+    config = tmp_path / "1_Pooling" / "config.json"
+    config.write_text(json.dumps({"pooling_mode_cls_token": True}), encoding="utf-8")
+    assert pretrained_pooling(tmp_path) == "cls"
+    config.write_text("{broken", encoding="utf-8")
+    assert pretrained_pooling(tmp_path) == "cls"
+
+
+def test_day50_pair_heads_read_the_pretrained_vector(tiny_bert, tmp_path):
+    """MRPC and the STS-B cross-encoder put their head on the token mean for a sentence
+    encoder (the packaged MiniLM), on BERT's pooled [CLS] for a plain BERT."""
+    import shutil
+
+    import torch
+
+    from tutor.training.applications import Context
+    from tutor.training.pair_tasks import _pair_model
+
+    def ctx_for(path):
+        return Context(str(path), tokenizer=None, hw=None, precision="fp32", seed=1)
+
+    plain = _pair_model(ctx_for(tiny_bert), num_labels=2)
+    assert type(plain).__name__ == "BertForSequenceClassification"
+
+    encoder = tmp_path / "encoder"
+    shutil.copytree(tiny_bert, encoder)
+    (encoder / "1_Pooling").mkdir()
+    (encoder / "1_Pooling" / "config.json").write_text(
+        json.dumps({"pooling_mode_mean_tokens": True}), encoding="utf-8"
+    )
+    classifier = _pair_model(ctx_for(encoder), num_labels=2)
+    assert type(classifier).__name__ == "MeanPooledBertForSequenceClassification"
+    regression = _pair_model(ctx_for(encoder), num_labels=1, problem_type="regression")
+    ids = torch.tensor([[101, 2204, 3185, 102]])
+    out = regression(input_ids=ids, attention_mask=torch.ones_like(ids), labels=torch.tensor([0.4]))
+    expected = (out.logits.float().view(-1) - 0.4) ** 2
+    assert torch.allclose(out.loss, expected.mean())  # mean squared error, as BERT's own

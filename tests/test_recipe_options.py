@@ -57,6 +57,46 @@ def test_freezing_layers_stops_their_gradients():
         assert (param.grad is None) is lower, name
 
 
+def test_the_top_layer_always_trains():
+    from transformers import BertConfig, BertForSequenceClassification
+
+    from tutor.training.finetune import freeze_lower_layers
+
+    config = BertConfig(
+        vocab_size=50,
+        hidden_size=16,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=32,
+        max_position_embeddings=32,
+    )
+    model = BertForSequenceClassification(config)
+    # The fp32 recipe's 2 on a 2-layer model: only the lower one stops.
+    assert freeze_lower_layers(model, 2) == sum(
+        p.numel() for p in model.bert.encoder.layer[0].parameters()
+    )
+    assert all(p.requires_grad for p in model.bert.encoder.layer[1].parameters())
+
+
+def test_without_native_bf16_imdb_freezes_two_layers_and_skips_mid_run_evaluations():
+    from tutor.training.hardware import Hardware
+    from tutor.training.recipes import choose_recipe
+
+    laptop = Hardware(device="cpu", name="CPU (2 threads)", bf16=False, cpu_threads=2)
+    bf16_cpu = Hardware(device="cpu", name="CPU (2 threads)", bf16=True, cpu_threads=2)
+    fp32 = choose_recipe(laptop, "cpu")
+    assert (fp32.precision, fp32.freeze_layers, fp32.mid_eval_samples) == ("fp32", 2, 0)
+    # The bf16 recipe is unchanged, and SST-2 keeps its mid-run evaluations in fp32 too.
+    bf16 = choose_recipe(bf16_cpu, "cpu")
+    assert (bf16.precision, bf16.freeze_layers, bf16.mid_eval_samples) == ("bf16", 0, None)
+    sst2 = choose_recipe(laptop, "cpu", {"dataset": "sst2"})
+    assert (sst2.freeze_layers, sst2.mid_eval_samples) == (0, None)
+    # --precision fp32 on a bf16 CPU stands for the laptop; the learner's own flags win.
+    assert choose_recipe(bf16_cpu, "cpu", {"precision": "fp32"}) == fp32
+    mine = choose_recipe(bf16_cpu, "cpu", {"precision": "fp32", "freeze_layers": 0})
+    assert mine.freeze_layers == 0
+
+
 def test_mid_run_evaluations_on_a_sample_leave_more_time_to_train():
     common = dict(eval_seconds=60.0, evals_per_epoch=2, share=1.0)
     whole, n_whole = b.fit_with_evaluations(10.0, 600.0, 100_000, 32, 1, **common)

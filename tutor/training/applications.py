@@ -9,10 +9,12 @@ is not padded to the longest sentence of the corpus.
 
 from __future__ import annotations
 
+import json
 import math
 import random
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from tutor.training.hardware import Hardware
@@ -217,12 +219,22 @@ def train(ctx: Context, model, sized: Sized, budget: Budget, collate, desc: str,
     )
 
 
-def load_model(kind: str, path: str, **kwargs):
-    """A pre-trained encoder with a task head (``kind``: an Auto class name), from
-    safetensors, without the new-head warnings."""
+def load_model(kind, path: str, **kwargs):
+    """A pre-trained encoder with a task head (``kind``: an Auto class name, or a model
+    class), from safetensors, without the new-head warnings."""
     import transformers
 
     from tutor.training.models import quiet_loading
 
+    cls = getattr(transformers, kind) if isinstance(kind, str) else kind
     with quiet_loading():
-        return getattr(transformers, kind).from_pretrained(path, use_safetensors=True, **kwargs)
+        return cls.from_pretrained(path, use_safetensors=True, **kwargs)
+
+
+def model_type(path: str) -> str | None:
+    """config.json's model_type ("bert", "distilbert", ...), None if unreadable."""
+    try:
+        config = json.loads((Path(path) / "config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return config.get("model_type") if isinstance(config, dict) else None

@@ -376,12 +376,15 @@ def freeze_word_embeddings(model) -> int:
 def freeze_lower_layers(model, freeze_layers: int) -> int:
     """Freeze the lowest ``freeze_layers`` encoder layers (--freeze-layers); returns how
     many parameters stopped training. No gradient flows below the lowest layer that
-    trains, so the backward pass stops there."""
+    trains, so the backward pass stops there. The top layer always trains: the fp32 CPU
+    recipe's default of 2 is sized for a 6-layer model, and a smaller --model must not
+    end up with its whole encoder frozen."""
     from tutor.training.strategies import frozen_below, num_layers_of
 
+    layers = num_layers_of(model.config)
+    freeze_layers = min(freeze_layers, layers - 1)
     if freeze_layers <= 0:
         return 0
-    layers = num_layers_of(model.config)
     count = 0
     for name, param in model.named_parameters():
         if frozen_below(name, layers, freeze_layers):

@@ -34,6 +34,18 @@ def _test_rows(data: Benchmark, budget: app.Budget) -> list:
     return data.test[: budget.max_test] if budget.max_test else data.test
 
 
+def _pair_model(ctx: app.Context, **kwargs):
+    """A sentence-pair head on the vector the encoder was pre-trained to produce: the token
+    mean for a sentence encoder such as the packaged MiniLM (whose [CLS] pooler no
+    pre-training objective trained), BERT's pooled [CLS] otherwise. Day 50 keeps no model,
+    so the mean head's non-standard folder (tutor.training.pooling) costs nothing here."""
+    from tutor.training.pooling import mean_pooling_class, pretrained_pooling
+
+    if pretrained_pooling(ctx.model_path) == "mean" and app.model_type(ctx.model_path) == "bert":
+        return app.load_model(mean_pooling_class(), ctx.model_path, **kwargs)
+    return app.load_model("AutoModelForSequenceClassification", ctx.model_path, **kwargs)
+
+
 def paraphrase(ctx: app.Context, data: Benchmark, budget: app.Budget) -> dict[str, Any]:
     tok = ctx.tokenizer
     train = [
@@ -47,9 +59,8 @@ def paraphrase(ctx: app.Context, data: Benchmark, budget: app.Budget) -> dict[st
         return app.pad(items, tok.pad_token_id, app.SEQUENCE_KEYS)
 
     def make_model():
-        return app.load_model(
-            "AutoModelForSequenceClassification",
-            ctx.model_path,
+        return _pair_model(
+            ctx,
             num_labels=2,
             id2label=dict(enumerate(MRPC_LABELS)),
             label2id={n: i for i, n in enumerate(MRPC_LABELS)},
@@ -160,9 +171,8 @@ def similarity(
     cross_test = [_encode_pair(tok, a, b, s / 5.0, ctx.max_length) for a, b, s in rows]
 
     def make_cross():
-        return app.load_model(
-            "AutoModelForSequenceClassification",
-            ctx.model_path,
+        return _pair_model(
+            ctx,
             num_labels=1,
             problem_type="regression",
         )

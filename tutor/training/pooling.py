@@ -39,6 +39,20 @@ def saved_pooling(model_dir: str | Path) -> Pooling:
     return "mean" if mean else "cls"
 
 
+def pretrained_pooling(model_dir: str | Path) -> Pooling:
+    """The sentence vector an encoder was pre-trained to produce: "mean" where its
+    sentence-transformers pooling module (1_Pooling/config.json) averages the tokens,
+    else "cls", BERT's own pooled [CLS]."""
+    path = Path(model_dir) / "1_Pooling" / "config.json"
+    if not path.is_file():
+        return "cls"
+    try:
+        config = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return "cls"
+    return "mean" if isinstance(config, dict) and config.get("pooling_mode_mean_tokens") else "cls"
+
+
 def mean_pooling_class():
     """The BERT sequence classifier with its head on the masked token mean.
 
@@ -92,9 +106,14 @@ def _build_mean_pooled():
             pooled = mean_pool(outputs.last_hidden_state, attention_mask)
             logits = self.classifier(self.dropout(pooled))
             loss = None
-            if labels is not None:
-                # Single-label classification, the only kind day 7 trains; the loss in
-                # float32 whatever the autocast precision.
+            if labels is not None and self.num_labels == 1:
+                # A regression head (day 50's STS-B cross-encoder), as BERT's own does.
+                loss = torch.nn.functional.mse_loss(
+                    logits.float().view(-1), labels.float().view(-1)
+                )
+            elif labels is not None:
+                # Single-label classification (day 7, MRPC); the loss in float32 whatever
+                # the autocast precision.
                 loss = torch.nn.functional.cross_entropy(
                     logits.float().view(-1, self.num_labels), labels.view(-1)
                 )
