@@ -390,7 +390,8 @@ def part_day7(
     overrides = {"dataset": dataset, "seed": seed, "precision": precision}
     if layer_decay is not None:
         overrides["layer_decay"] = layer_decay
-    given = {k: v for k, v in (trials or {}).items() if v not in (None, False)}
+    # Not `v not in (None, False)`: 0 == False, and --mid-eval-samples 0 was dropped so.
+    given = {k: v for k, v in (trials or {}).items() if v is not None and v is not False}
     overrides |= given
     plan = day7.plan(day7.Options(profile="cpu", overrides=overrides))
     result = day7.execute(plan)

@@ -236,11 +236,11 @@ def fit_budget(
             seed=recipe.seed,
         )
 
+    eval_n = min(len(data.eval), recipe.max_eval_samples or len(data.eval))
     shape, rates, reason = b.choose_shape(
-        rate, precisions, candidate_lengths, batch_for, seconds, pool
+        rate, precisions, candidate_lengths, batch_for, seconds, pool, eval_examples=eval_n
     )
     chosen = next(r for r in rates if r.shape == shape)
-    eval_n = min(len(data.eval), recipe.max_eval_samples or len(data.eval))
     eval_texts = data.eval.select(range(min(eval_n, 2 * recipe.eval_batch_size)))["text"]
     eval_rate = b.probe_eval(
         load,
