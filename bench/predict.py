@@ -116,7 +116,21 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--run", help="a day-7 run folder or its name (default: a throwaway one)")
     parser.add_argument("--repeats", type=int, default=5, help="one-text calls per runtime")
     parser.add_argument("--texts", type=int, default=2000, help="lines in the batch file")
+    parser.add_argument(
+        "--cpu-quota",
+        type=float,
+        metavar="CORES",
+        help="hold this process and its children to this many cores' worth of CPU time "
+        "(root; bench/finetune.py's cgroup: 1.45 stands for the AVX2 laptop's speed in "
+        "torch, but ONNX Runtime picks its kernels itself, so its ISA stays this CPU's)",
+    )
     ns = parser.parse_args(argv)
+    if ns.cpu_quota:
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        from finetune import hold_to_cores
+
+        hold_to_cores(ns.cpu_quota)
+        print(f"held to {ns.cpu_quota:g} cores' worth of CPU time")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
