@@ -34,21 +34,26 @@ def test_frozen_below_takes_the_lowest_layers_only():
     assert [frozen_below(n, LAYERS, 99) for n in names] == [False] + [True] * 3 + [False] * 3
 
 
-def test_freezing_layers_stops_their_gradients():
-    import torch
+def _tiny_classifier(layers: int):
     from transformers import BertConfig, BertForSequenceClassification
-
-    from tutor.training.finetune import freeze_lower_layers
 
     config = BertConfig(
         vocab_size=50,
         hidden_size=16,
-        num_hidden_layers=3,
+        num_hidden_layers=layers,
         num_attention_heads=2,
         intermediate_size=32,
         max_position_embeddings=32,
     )
-    model = BertForSequenceClassification(config)
+    return BertForSequenceClassification(config)
+
+
+def test_freezing_layers_stops_their_gradients():
+    import torch
+
+    from tutor.training.finetune import freeze_lower_layers
+
+    model = _tiny_classifier(3)
     frozen = freeze_lower_layers(model, 2)
     assert frozen == sum(p.numel() for p in model.bert.encoder.layer[:2].parameters())
     model(input_ids=torch.tensor([[1, 5, 7, 2]]), labels=torch.tensor([1])).loss.backward()
@@ -58,19 +63,9 @@ def test_freezing_layers_stops_their_gradients():
 
 
 def test_the_top_layer_always_trains():
-    from transformers import BertConfig, BertForSequenceClassification
-
     from tutor.training.finetune import freeze_lower_layers
 
-    config = BertConfig(
-        vocab_size=50,
-        hidden_size=16,
-        num_hidden_layers=2,
-        num_attention_heads=2,
-        intermediate_size=32,
-        max_position_embeddings=32,
-    )
-    model = BertForSequenceClassification(config)
+    model = _tiny_classifier(2)
     # The fp32 recipe's 2 on a 2-layer model: only the lower one stops.
     assert freeze_lower_layers(model, 2) == sum(
         p.numel() for p in model.bert.encoder.layer[0].parameters()
