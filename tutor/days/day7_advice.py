@@ -17,7 +17,7 @@ from typing import Any
 
 # At 256 tokens a run needs at least this many reviews to beat 128 tokens (README
 # Benchmarks: 6,000 reviews at 256 tokens reached 88.1 %, 12,000 at 128 reached 87.5 %;
-# with 1,600 at 256 an AVX2 run reached only 85.2 %). The budget uses the same figure.
+# with 1,600 at 256 an AVX2 run reached only 85.2 %). The budget's own floor:
 from tutor.training.budget import LONG_MIN_SAMPLES
 
 # What to advise reading at 256 tokens: the fp32 runs that met 88 % read 4,128-4,416

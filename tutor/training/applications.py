@@ -9,12 +9,10 @@ is not padded to the longest sentence of the corpus.
 
 from __future__ import annotations
 
-import json
 import math
 import random
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from tutor.training.hardware import Hardware
@@ -229,12 +227,3 @@ def load_model(kind, path: str, **kwargs):
     cls = getattr(transformers, kind) if isinstance(kind, str) else kind
     with quiet_loading():
         return cls.from_pretrained(path, use_safetensors=True, **kwargs)
-
-
-def model_type(path: str) -> str | None:
-    """config.json's model_type ("bert", "distilbert", ...), None if unreadable."""
-    try:
-        config = json.loads((Path(path) / "config.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return config.get("model_type") if isinstance(config, dict) else None

@@ -39,9 +39,11 @@ def _pair_model(ctx: app.Context, **kwargs):
     mean for a sentence encoder such as the packaged MiniLM (whose [CLS] pooler no
     pre-training objective trained), BERT's pooled [CLS] otherwise. Day 50 keeps no model,
     so the mean head's non-standard folder (tutor.training.pooling) costs nothing here."""
+    from tutor.training.models import ResolvedModel, _model_type
     from tutor.training.pooling import mean_pooling_class, pretrained_pooling
 
-    if pretrained_pooling(ctx.model_path) == "mean" and app.model_type(ctx.model_path) == "bert":
+    local = ResolvedModel(ctx.model_path, ctx.model_path, "local", "day 50's encoder")
+    if pretrained_pooling(ctx.model_path) == "mean" and _model_type(local) == "bert":
         return app.load_model(mean_pooling_class(), ctx.model_path, **kwargs)
     return app.load_model("AutoModelForSequenceClassification", ctx.model_path, **kwargs)
 

@@ -43,11 +43,10 @@ def pretrained_pooling(model_dir: str | Path) -> Pooling:
     """The sentence vector an encoder was pre-trained to produce: "mean" where its
     sentence-transformers pooling module (1_Pooling/config.json) averages the tokens,
     else "cls", BERT's own pooled [CLS]."""
-    path = Path(model_dir) / "1_Pooling" / "config.json"
-    if not path.is_file():
-        return "cls"
     try:
-        config = json.loads(path.read_text(encoding="utf-8"))
+        config = json.loads(
+            (Path(model_dir) / "1_Pooling" / "config.json").read_text(encoding="utf-8")
+        )
     except (OSError, ValueError):
         return "cls"
     return "mean" if isinstance(config, dict) and config.get("pooling_mode_mean_tokens") else "cls"
